@@ -1,0 +1,1 @@
+"""Admin area: users, regions, enterprises and enterprise import (role admin only)."""

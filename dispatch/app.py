@@ -1,0 +1,98 @@
+"""Application factory: settings, database, extensions and an explicit list of blueprints."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+
+from flask import Flask, flash, redirect, request, url_for
+from flask_login import current_user
+
+from dispatch.config import Settings
+from dispatch.db import Database, make_engine
+from dispatch.errors_views import register_error_handlers
+from dispatch.extensions import csrf, limiter, login_manager
+from dispatch.security import init_security, load_user
+
+
+def _blueprints() -> list:  # type: ignore[type-arg]
+    from dispatch.admin.views import bp as admin_bp
+    from dispatch.auditlog.views import bp as auditlog_bp
+    from dispatch.auth.views import bp as auth_bp
+    from dispatch.home.views import bp as home_bp
+
+    return [auth_bp, home_bp, admin_bp, auditlog_bp]
+
+
+def _app_version() -> str:
+    try:
+        return version("jianpai-dispatch")
+    except PackageNotFoundError:
+        return "dev"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> Flask:
+    """Build the app. Tests pass their own settings, database and clock."""
+    settings = (settings or Settings.from_env()).with_generated_secret()
+    settings.validate()
+
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        TESTING=settings.testing,
+        APP_VERSION=_app_version(),
+        SESSION_COOKIE_NAME="dispatch_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        # Backstop in wall-clock time; the idle rule itself runs on dispatch.clock.
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=settings.session_idle_minutes),
+        SESSION_REFRESH_EACH_REQUEST=True,
+        MAX_CONTENT_LENGTH=210 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        LOGIN_RATE_LIMIT=settings.login_rate_limit,
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        RATELIMIT_ENABLED=not settings.testing,
+        RATELIMIT_HEADERS_ENABLED=False,
+    )
+    if clock is not None:
+        app.extensions["clock"] = clock
+
+    (database or Database(make_engine(settings.database_url))).init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = None  # server-side sessions do the protecting
+    init_security(app)
+    register_error_handlers(app)
+
+    for bp in _blueprints():
+        app.register_blueprint(bp)
+
+    @app.before_request
+    def _force_password_change():  # type: ignore[no-untyped-def]
+        if request.endpoint in ("static", "auth.change_password", "auth.logout", "home.healthz"):
+            return None
+        if current_user.is_authenticated and current_user.must_change_password:
+            flash("请先修改密码", "warning")
+            return redirect(url_for("auth.change_password"))
+        return None
+
+    @app.context_processor
+    def _inject_nav():  # type: ignore[no-untyped-def]
+        from dispatch.nav import navigation
+
+        return {"nav_items": navigation(current_user)}
+
+    return app

@@ -1,0 +1,1 @@
+"""Auditor area: the audit log (role auditor only)."""

@@ -1,0 +1,165 @@
+"""Organisation services shared by the admin area, imports, the CLI and the demo seed."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch import audit
+from dispatch.auth.passwords import hash_password, policy_errors
+from dispatch.clock import now
+from dispatch.errors import DomainError
+from models import Enterprise, Region, RegionKind, Role, User, is_valid_division_code, is_valid_uscc
+
+PARENT_KIND = {
+    RegionKind.PROVINCE: None,
+    RegionKind.CITY: RegionKind.PROVINCE,
+    RegionKind.DISTRICT: RegionKind.CITY,
+}
+
+
+def set_region_path(region: Region) -> None:
+    """Recompute the materialised path (the region must have an id)."""
+    prefix = region.parent.path if region.parent is not None else "/"
+    region.path = f"{prefix}{region.id}/"
+
+
+def create_region(
+    session: Session,
+    *,
+    name: str,
+    division_code: str,
+    kind: RegionKind,
+    parent: Region | None,
+    actor: User | None,
+) -> Region:
+    if not is_valid_division_code(division_code):
+        raise DomainError("行政区划代码必须为 6 位数字（GB/T 2260）", field="division_code")
+    if session.scalar(select(Region.id).where(Region.division_code == division_code)):
+        raise DomainError(f"行政区划代码 {division_code} 已存在", field="division_code")
+    expected_parent = PARENT_KIND[kind]
+    if expected_parent is None and parent is not None:
+        raise DomainError("省级区划不能有上级", field="parent_id")
+    if expected_parent is not None and (parent is None or parent.kind != expected_parent):
+        raise DomainError(f"{kind.label}级区划的上级必须是{expected_parent.label}级区划", field="parent_id")
+    region = Region(name=name.strip(), division_code=division_code, kind=kind, parent=parent)
+    session.add(region)
+    session.flush()
+    set_region_path(region)
+    audit.record(
+        session,
+        "admin.region.create",
+        actor=actor,
+        object_type="region",
+        object_id=region.id,
+        details={"division_code": division_code, "name": region.name, "kind": kind.value},
+    )
+    return region
+
+
+def validate_enterprise_fields(uscc: str, district: Region | None) -> None:
+    if not is_valid_uscc(uscc):
+        raise DomainError(
+            "统一社会信用代码无效：应为 18 位，且校验位符合 GB 32100-2015", field="uscc"
+        )
+    if district is None or district.kind != RegionKind.DISTRICT:
+        raise DomainError("所属区县必须是区县级区划", field="district_id")
+
+
+def create_enterprise(
+    session: Session,
+    *,
+    name: str,
+    uscc: str,
+    district: Region,
+    address: str = "",
+    industry: str = "",
+    permit_number: str | None = None,
+    actor: User | None,
+    audit_action: str = "admin.enterprise.create",
+) -> Enterprise:
+    uscc = uscc.strip().upper()
+    validate_enterprise_fields(uscc, district)
+    if session.scalar(select(Enterprise.id).where(Enterprise.uscc == uscc)):
+        raise DomainError(f"统一社会信用代码 {uscc} 已被其他企业使用", field="uscc")
+    enterprise = Enterprise(
+        name=name.strip(),
+        uscc=uscc,
+        district=district,
+        district_id=district.id,
+        address=address.strip(),
+        industry=industry.strip(),
+        permit_number=(permit_number or "").strip() or None,
+    )
+    session.add(enterprise)
+    session.flush()
+    audit.record(
+        session,
+        audit_action,
+        actor=actor,
+        object_type="enterprise",
+        object_id=enterprise.id,
+        details={"uscc": uscc, "name": enterprise.name},
+    )
+    return enterprise
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    region: Region | None = None,
+    enterprise: Enterprise | None = None,
+    phone: str = "",
+    must_change_password: bool = True,
+    actor: User | None,
+) -> User:
+    """Create an account; the organisation must suit the role (the database checks too)."""
+    username = username.strip()
+    if not username:
+        raise DomainError("用户名不能为空", field="username")
+    if session.scalar(select(User.id).where(User.username == username)):
+        raise DomainError(f"用户名 {username} 已存在", field="username")
+    errors = policy_errors(password, username)
+    if errors:
+        raise DomainError("；".join(errors), field="password")
+    user = User(
+        username=username,
+        display_name=display_name.strip() or username,
+        role=role,
+        phone=phone.strip(),
+        password_hash=hash_password(password),
+        must_change_password=must_change_password,
+        password_changed_at=now(),
+    )
+    attach_org(user, role, region, enterprise)
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        "admin.user.create",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        details={"username": username, "role": role.value},
+    )
+    return user
+
+
+def attach_org(user: User, role: Role, region: Region | None, enterprise: Enterprise | None) -> None:
+    """Point ``user`` at the organisation its role requires, or explain why not."""
+    if role == Role.ENTERPRISE:
+        if enterprise is None:
+            raise DomainError("企业用户必须选择所属企业", field="enterprise_id")
+        user.attach_enterprise(enterprise)
+        return
+    if region is None:
+        raise DomainError("请选择所属区划", field="region_id")
+    if role == Role.DISTRICT and region.kind != RegionKind.DISTRICT:
+        raise DomainError("区县用户的所属区划必须是区县级", field="region_id")
+    if role == Role.CITY and region.kind == RegionKind.DISTRICT:
+        raise DomainError("市局用户的所属区划必须是市级或省级", field="region_id")
+    user.attach_region(region)

@@ -1,0 +1,24 @@
+"""Database models. Importing this package registers every table on ``Base.metadata``."""
+
+from models.audit import GENESIS_HASH, AuditEvent
+from models.base import Base, UTCDateTime, utcnow
+from models.enums import AuditOutcome, RegionKind, Role
+from models.orgs import Enterprise, Region, is_valid_division_code, is_valid_uscc
+from models.users import User, UserSession
+
+__all__ = [
+    "GENESIS_HASH",
+    "AuditEvent",
+    "AuditOutcome",
+    "Base",
+    "Enterprise",
+    "Region",
+    "RegionKind",
+    "Role",
+    "UTCDateTime",
+    "User",
+    "UserSession",
+    "is_valid_division_code",
+    "is_valid_uscc",
+    "utcnow",
+]

@@ -1,0 +1,208 @@
+"""Shared fixtures: the database under test (SQLite or a throwaway PostgreSQL cluster),
+the app bound to a per-test transaction, a controllable clock and login helpers.
+
+Choose the backend with ``--db=sqlite|postgresql`` (default from ``DISPATCH_TEST_DB``,
+else sqlite). The schema is always built by the Alembic migrations, never ``create_all``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from dispatch.app import create_app
+from dispatch.config import Settings
+from dispatch.db import Database, make_engine
+from dispatch.migrate import alembic_config
+from tests.factories import World, build_world
+from tests.pg import TempPostgres
+
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+START = dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.UTC)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        default=os.environ.get("DISPATCH_TEST_DB", "sqlite"),
+        choices=["sqlite", "postgresql"],
+        help="database backend for the suite",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"database backend: {config.getoption('--db')}"
+
+
+@pytest.fixture(scope="session")
+def backend(pytestconfig: pytest.Config) -> str:
+    return str(pytestconfig.getoption("--db"))
+
+
+@pytest.fixture(scope="session")
+def postgres(backend: str) -> Iterator[TempPostgres | None]:
+    if backend != "postgresql":
+        yield None
+        return
+    server = TempPostgres().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+_db_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def new_database_url(
+    backend: str, postgres: TempPostgres | None, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[], str]:
+    """Factory for empty databases on the backend under test."""
+
+    def make() -> str:
+        n = next(_db_counter)
+        if postgres is not None:
+            return postgres.create_database(f"test_{n}")
+        path = tmp_path_factory.mktemp("db") / f"test_{n}.db"
+        return f"sqlite:///{path}"
+
+    return make
+
+
+def migrate(url: str) -> Engine:
+    from alembic import command
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(connection=conn), "head")
+    return engine
+
+
+@pytest.fixture(scope="session")
+def engine(new_database_url: Callable[[], str]) -> Iterator[Engine]:
+    eng = migrate(new_database_url())
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    """Sessions on one connection inside a transaction rolled back after the test.
+
+    Commits made by the app become savepoint releases, so each test sees a clean database.
+    """
+    conn = engine.connect()
+    trans = conn.begin()
+    factory = sessionmaker(
+        bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield factory
+    finally:
+        trans.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def db(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    """The test's own session (for setting up data and checking results)."""
+    session = session_factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+class FakeClock:
+    """A clock the tests move by hand."""
+
+    def __init__(self, start: dt.datetime = START) -> None:
+        self.current = start
+
+    def __call__(self) -> dt.datetime:
+        return self.current
+
+    def advance(self, **kwargs: float) -> None:
+        self.current += dt.timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, engine: Engine) -> Settings:
+    return Settings(
+        env="development",
+        instance_path=tmp_path / "instance",
+        database_url=engine.url.render_as_string(hide_password=False),
+        secret_key=TEST_SECRET,
+        testing=True,
+    )
+
+
+@pytest.fixture
+def app(
+    settings: Settings, engine: Engine, session_factory: sessionmaker[Session], clock: FakeClock
+) -> Flask:
+    return create_app(settings, database=Database(engine, session_factory), clock=clock)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def world(db: Session, app: Flask) -> World:
+    """Two districts of one city, an enterprise in each, and a user for every role."""
+    with app.app_context():
+        w = build_world(db)
+        db.commit()
+    return w
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    """The CSRF token rendered on the page at ``path`` (as a browser would get it)."""
+    page = client.get(path)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no csrf_token on {path} (status {page.status_code})"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, path: str, data: dict, *, token_from: str | None = None, **kw):  # type: ignore[no-untyped-def]
+    """POST a form the way the browser does: with the token of the page that shows it."""
+    payload = {"csrf_token": csrf_token(client, token_from or path), **data}
+    return client.post(path, data=payload, **kw)
+
+
+def login(client: FlaskClient, username: str, password: str):  # type: ignore[no-untyped-def]
+    return post_form(client, "/login", {"username": username, "password": password})
+
+
+@pytest.fixture
+def login_as(client: FlaskClient, world: World) -> Callable[[str], FlaskClient]:
+    """Sign the test client in as the world's user of the given key (e.g. "city")."""
+
+    def do(key: str) -> FlaskClient:
+        user = world.users[key]
+        response = login(client, user.username, world.password)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do

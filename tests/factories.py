@@ -1,0 +1,90 @@
+"""Factories for test data, built through the same services the app uses."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+from sqlalchemy.orm import Session
+
+from dispatch import orgs
+from dispatch.demo import demo_uscc
+from models import Enterprise, Region, RegionKind, Role, User
+
+PASSWORD = "Test@2025!pw"
+_seq = itertools.count(1)
+
+
+def make_region(
+    session: Session, name: str, code: str, kind: RegionKind, parent: Region | None
+) -> Region:
+    return orgs.create_region(
+        session, name=name, division_code=code, kind=kind, parent=parent, actor=None
+    )
+
+
+def make_enterprise(session: Session, district: Region, name: str | None = None) -> Enterprise:
+    n = next(_seq)
+    return orgs.create_enterprise(
+        session,
+        name=name or f"测试企业{n}有限公司",
+        uscc=demo_uscc(district.division_code, 500 + n),
+        district=district,
+        address="测试路 1 号",
+        industry="测试",
+        actor=None,
+    )
+
+
+def make_user(
+    session: Session,
+    role: Role,
+    *,
+    region: Region | None = None,
+    enterprise: Enterprise | None = None,
+    username: str | None = None,
+    password: str = PASSWORD,
+    must_change: bool = False,
+) -> User:
+    return orgs.create_user(
+        session,
+        username=username or f"{role.value}_{next(_seq)}",
+        display_name=f"测试{role.label}",
+        role=role,
+        password=password,
+        region=region,
+        enterprise=enterprise,
+        must_change_password=must_change,
+        actor=None,
+    )
+
+
+@dataclasses.dataclass
+class World:
+    province: Region
+    city: Region
+    district_a: Region
+    district_b: Region
+    enterprise_a: Enterprise
+    enterprise_b: Enterprise
+    users: dict[str, User]
+    password: str = PASSWORD
+
+
+def build_world(session: Session) -> World:
+    province = make_region(session, "测试省", "990000", RegionKind.PROVINCE, None)
+    city = make_region(session, "测试市", "990100", RegionKind.CITY, province)
+    district_a = make_region(session, "甲区", "990101", RegionKind.DISTRICT, city)
+    district_b = make_region(session, "乙区", "990102", RegionKind.DISTRICT, city)
+    enterprise_a = make_enterprise(session, district_a, "甲区化工有限公司")
+    enterprise_b = make_enterprise(session, district_b, "乙区热电有限公司")
+    users = {
+        "enterprise_a": make_user(session, Role.ENTERPRISE, enterprise=enterprise_a, username="ent_a"),
+        "enterprise_b": make_user(session, Role.ENTERPRISE, enterprise=enterprise_b, username="ent_b"),
+        "district_a": make_user(session, Role.DISTRICT, region=district_a, username="dist_a"),
+        "district_b": make_user(session, Role.DISTRICT, region=district_b, username="dist_b"),
+        "city": make_user(session, Role.CITY, region=city, username="city_user"),
+        "admin": make_user(session, Role.ADMIN, region=city, username="admin_user"),
+        "auditor": make_user(session, Role.AUDITOR, region=city, username="auditor_user"),
+    }
+    return World(province, city, district_a, district_b, enterprise_a, enterprise_b, users)
