@@ -31,6 +31,15 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 START = dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.UTC)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Production keeps argon2's default cost; the suite hashes hundreds of passwords.
+    from argon2 import PasswordHasher
+
+    from dispatch.auth.passwords import use_hasher
+
+    use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--db",

@@ -9,6 +9,13 @@ _hasher = PasswordHasher()
 # Verified against when the username does not exist, so timing does not reveal accounts.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-Xq9!")
 
+
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Swap the hasher (the test suite uses cheap parameters to stay fast)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash("not-a-real-password-Xq9!")
+
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 

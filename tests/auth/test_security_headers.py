@@ -1,0 +1,62 @@
+"""Security headers on every response, friendly error pages, health check."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import login
+
+
+@pytest.mark.parametrize("path", ["/login", "/healthz", "/no-such-page", "/static/css/app.css"])
+def test_security_headers_everywhere(client, path):
+    response = client.get(path)
+    response.close()
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_are_not_cached(client, world):
+    login(client, "city_user", world.password)
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_404_page_is_chinese(client):
+    response = client.get("/nothing-here")
+    assert response.status_code == 404
+    assert "页面不存在" in response.get_data(as_text=True)
+
+
+def test_405_page_is_chinese(client):
+    response = client.put("/login")
+    assert response.status_code == 405
+    assert "请求方式不允许" in response.get_data(as_text=True)
+
+
+def test_healthz_reports_database_without_secrets(client, settings):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok" and body["database"] == "ok"
+    text = response.get_data(as_text=True)
+    assert settings.secret_key not in text
+    assert "sqlite" not in text and "postgresql" not in text
+
+
+def test_anonymous_home_redirects_to_login(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_static_assets_are_local(client, world):
+    login(client, "city_user", world.password)
+    page = client.get("/").get_data(as_text=True)
+    assert "vendor/bootstrap-5.3.8/css/bootstrap.min.css" in page
+    assert "http://" not in page and "https://" not in page
+    for asset in ("css/bootstrap.min.css", "js/bootstrap.bundle.min.js", "LICENSE"):
+        response = client.get(f"/static/vendor/bootstrap-5.3.8/{asset}")
+        response.close()
+        assert response.status_code == 200
