@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from models import Enterprise, Region, Role, User
+from models import Enterprise, PlanStatus, Project, Region, Role, User
 
 
 class Permission(enum.StrEnum):
@@ -28,6 +28,8 @@ class Permission(enum.StrEnum):
     PROJECTS_VIEW = "projects:view"
     PROJECTS_EDIT = "projects:edit"
     PROJECTS_REVIEW = "projects:review"
+    PROJECTS_EXPORT = "projects:export"
+    PROJECTS_IMPORT = "projects:import"
     ENTERPRISES_VIEW = "enterprises:view"
     USERS_MANAGE = "users:manage"
     ORGS_MANAGE = "orgs:manage"
@@ -41,6 +43,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.HOME_VIEW,
             Permission.PROJECTS_VIEW,
             Permission.PROJECTS_EDIT,
+            Permission.PROJECTS_EXPORT,
+            Permission.PROJECTS_IMPORT,
             Permission.ENTERPRISES_VIEW,
         }
     ),
@@ -50,6 +54,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PROJECTS_VIEW,
             Permission.PROJECTS_EDIT,
             Permission.PROJECTS_REVIEW,
+            Permission.PROJECTS_EXPORT,
+            Permission.PROJECTS_IMPORT,
             Permission.ENTERPRISES_VIEW,
         }
     ),
@@ -128,3 +134,59 @@ def get_or_404(session: Session, stmt: Select[Any], obj_id: int, model: Any) -> 
     if obj is None:
         abort(404)
     return obj
+
+
+# --- projects ------------------------------------------------------------------------
+
+# Enterprises see what is in the plan list, not the districts' drafts and reviews.
+ENTERPRISE_VISIBLE_STATUSES = (PlanStatus.APPROVED, PlanStatus.WITHDRAWN, PlanStatus.CLOSED)
+
+
+def visible_projects(user: User) -> Select[tuple[Project]]:
+    """The one scoped select behind project lists, pages and exports."""
+    stmt = select(Project)
+    if user.role == Role.ENTERPRISE:
+        return stmt.where(
+            Project.enterprise_id == user.enterprise_id,
+            Project.plan_status.in_(ENTERPRISE_VISIBLE_STATUSES),
+        )
+    region = scope_region(user)
+    if region is None:
+        return stmt.where(Project.id.is_(None))
+    return stmt.join(Region, Project.district_id == Region.id).where(
+        Region.path.startswith(region.path, autoescape=True)
+    )
+
+
+def in_scope(user: User, region: Region) -> bool:
+    """True when a region user may act in ``region``."""
+    scope = scope_region(user)
+    return scope is not None and scope.contains(region)
+
+
+def can_edit_project(user: User, project: Project) -> bool:
+    return has_permission(user, Permission.PROJECTS_EDIT) and project.plan_status in (
+        PlanStatus.DRAFT,
+        PlanStatus.RETURNED,
+    )
+
+
+def can_review_project(user: User, project: Project) -> bool:
+    return (
+        has_permission(user, Permission.PROJECTS_REVIEW)
+        and project.plan_status == PlanStatus.SUBMITTED
+    )
+
+
+def can_request_change(user: User, project: Project) -> bool:
+    return (
+        has_permission(user, Permission.PROJECTS_EDIT)
+        and project.plan_status == PlanStatus.APPROVED
+    )
+
+
+def can_withdraw_project(user: User, project: Project) -> bool:
+    return (
+        has_permission(user, Permission.PROJECTS_REVIEW)
+        and project.plan_status == PlanStatus.APPROVED
+    )

@@ -21,8 +21,10 @@ def _blueprints() -> list:  # type: ignore[type-arg]
     from dispatch.auditlog.views import bp as auditlog_bp
     from dispatch.auth.views import bp as auth_bp
     from dispatch.home.views import bp as home_bp
+    from dispatch.projects import views_excel, views_review  # noqa: F401  (routes on projects_bp)
+    from dispatch.projects.views import bp as projects_bp
 
-    return [auth_bp, home_bp, admin_bp, auditlog_bp]
+    return [auth_bp, home_bp, projects_bp, admin_bp, auditlog_bp]
 
 
 def _app_version() -> str:

@@ -2,11 +2,28 @@
 
 from models.audit import GENESIS_HASH, AuditEvent
 from models.base import Base, UTCDateTime, utcnow
-from models.enums import AuditOutcome, RegionKind, Role
+from models.enums import (
+    AuditOutcome,
+    ChangeRequestKind,
+    ChangeRequestStatus,
+    ConstructionStatus,
+    PlanStatus,
+    RegionKind,
+    Role,
+)
 from models.orgs import Enterprise, Region, is_valid_division_code, is_valid_uscc
+from models.projects import POLLUTANT_COLUMNS, ChangeRequest, Project, ProjectEvent
 from models.users import User, UserSession
 
 __all__ = [
+    "POLLUTANT_COLUMNS",
+    "ChangeRequest",
+    "ChangeRequestKind",
+    "ChangeRequestStatus",
+    "ConstructionStatus",
+    "PlanStatus",
+    "Project",
+    "ProjectEvent",
     "GENESIS_HASH",
     "AuditEvent",
     "AuditOutcome",

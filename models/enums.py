@@ -51,3 +51,72 @@ class AuditOutcome(enum.StrEnum):
 def enum_values(enum_cls: type[enum.Enum]) -> list[str]:
     """Values of an enum, for ``sa.Enum(values_callable=...)`` so rows hold values."""
     return [member.value for member in enum_cls]
+
+
+class PlanStatus(enum.StrEnum):
+    """Plan status (计划状态) of a project, changed by review."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return PLAN_STATUS_LABELS[self]
+
+
+PLAN_STATUS_LABELS = {
+    PlanStatus.DRAFT: "草稿",
+    PlanStatus.SUBMITTED: "待审核",
+    PlanStatus.APPROVED: "已入库",
+    PlanStatus.RETURNED: "已退回",
+    PlanStatus.WITHDRAWN: "已调出",
+    PlanStatus.CLOSED: "已销号",
+}
+
+
+class ConstructionStatus(enum.StrEnum):
+    """Construction status (建设状态); moves forward only, through monthly progress."""
+
+    NOT_STARTED = "not_started"
+    PREPARATION = "preparation"
+    UNDER_CONSTRUCTION = "under_construction"
+    COMMISSIONING = "commissioning"
+    COMPLETED = "completed"
+    STABLE_OPERATION = "stable_operation"
+
+    @property
+    def label(self) -> str:
+        return CONSTRUCTION_STATUS_LABELS[self]
+
+    @property
+    def rank(self) -> int:
+        return list(ConstructionStatus).index(self)
+
+
+CONSTRUCTION_STATUS_LABELS = {
+    ConstructionStatus.NOT_STARTED: "未开工",
+    ConstructionStatus.PREPARATION: "前期",
+    ConstructionStatus.UNDER_CONSTRUCTION: "在建",
+    ConstructionStatus.COMMISSIONING: "调试",
+    ConstructionStatus.COMPLETED: "已完工",
+    ConstructionStatus.STABLE_OPERATION: "稳定运行",
+}
+
+
+class ChangeRequestKind(enum.StrEnum):
+    CHANGE = "change"
+    WITHDRAWAL = "withdrawal"
+
+
+class ChangeRequestStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待审核", "approved": "已批准", "rejected": "已驳回"}[self.value]

@@ -1,0 +1,364 @@
+"""Plan-list rules: create and edit drafts, submit, review, change requests, withdrawal.
+
+Services take the session and the acting user, enforce the workflow of workflow.md, write
+the project's history and the audit log, may flush, and never commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dispatch import audit
+from dispatch.errors import DomainError, StaleObjectError
+from dispatch.projects.data import CleanProject
+from models import (
+    ChangeRequest,
+    ChangeRequestKind,
+    ChangeRequestStatus,
+    PlanStatus,
+    Project,
+    ProjectEvent,
+    User,
+)
+
+EDITABLE = (PlanStatus.DRAFT, PlanStatus.RETURNED)
+# Fields a change request may alter (type, year and district define the code: not these).
+CHANGEABLE = (
+    "name",
+    "method",
+    "enterprise_id",
+    "owner_unit",
+    "site_address",
+    "longitude",
+    "latitude",
+    "planned_start",
+    "planned_completion",
+    "total_investment",
+    "env_investment",
+    "contact_name",
+    "contact_phone",
+    "notes",
+    "params",
+)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(project: Project) -> dict[str, Any]:
+    """The changeable fields of a project as JSON-friendly values."""
+    return {field: _json(getattr(project, field)) for field in CHANGEABLE}
+
+
+def _clean_values(clean: CleanProject) -> dict[str, Any]:
+    values = {field: getattr(clean, field) for field in CHANGEABLE if field != "enterprise_id"}
+    values["enterprise_id"] = clean.enterprise.id if clean.enterprise is not None else None
+    return values
+
+
+def _record(
+    session: Session,
+    project: Project,
+    actor: User,
+    action: str,
+    *,
+    now: dt.datetime,
+    from_status: PlanStatus | None = None,
+    comment: str = "",
+    changes: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        ProjectEvent(
+            project=project,
+            occurred_at=now,
+            actor_id=actor.id,
+            action=action,
+            from_status=from_status.value if from_status else None,
+            to_status=project.plan_status.value,
+            comment=comment,
+            changes=changes or {},
+        )
+    )
+    audit.record(
+        session,
+        f"project.{action}",
+        actor=actor,
+        object_type="project",
+        object_id=project.id,
+        details={"code": project.code, **({"comment": comment} if comment else {})},
+    )
+
+
+def check_version(project: Project, version: int | None) -> None:
+    """The form was rendered from ``version``; refuse to overwrite a newer save."""
+    if version is None or project.version_id != version:
+        raise StaleObjectError()
+
+
+def _ensure_unique_name(session: Session, clean: CleanProject, exclude_id: int | None) -> None:
+    stmt = select(Project.id).where(
+        Project.district_id == clean.district.id,
+        Project.plan_year == clean.plan_year,
+        Project.name == clean.name,
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Project.id != exclude_id)
+    if session.scalar(stmt) is not None:
+        raise DomainError(
+            f"{clean.district.name}{clean.plan_year}年已有同名项目“{clean.name}”", field="name"
+        )
+
+
+def next_code(session: Session, division_code: str, year: int, type_code: str) -> str:
+    """``{division}-{year}-{type}-{seq:03d}``, the next free sequence number."""
+    prefix = f"{division_code}-{year}-{type_code}-"
+    codes = session.scalars(select(Project.code).where(Project.code.startswith(prefix)))
+    highest = max((int(code.rsplit("-", 1)[1]) for code in codes), default=0)
+    return f"{prefix}{highest + 1:03d}"
+
+
+def _apply(project: Project, clean: CleanProject) -> None:
+    for field, value in _clean_values(clean).items():
+        setattr(project, field, value)
+    project.enterprise = clean.enterprise
+    project.construction_status = clean.construction_status
+    project.set_expected(clean.result.reductions)
+    project.accounting = clean.result.to_json()
+
+
+def create_project(
+    session: Session, actor: User, clean: CleanProject, *, now: dt.datetime, action: str = "create"
+) -> Project:
+    _ensure_unique_name(session, clean, None)
+    project = Project(
+        code=next_code(session, clean.district.division_code, clean.plan_year, clean.type_code),
+        type_code=clean.type_code,
+        plan_year=clean.plan_year,
+        district=clean.district,
+        district_id=clean.district.id,
+        plan_status=PlanStatus.DRAFT,
+        created_by_id=actor.id,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply(project, clean)
+    session.add(project)
+    session.flush()
+    _record(session, project, actor, action, now=now)
+    return project
+
+
+def update_draft(
+    session: Session,
+    actor: User,
+    project: Project,
+    clean: CleanProject,
+    *,
+    version: int | None,
+    now: dt.datetime,
+) -> None:
+    if project.plan_status not in EDITABLE:
+        raise DomainError("只有草稿或已退回的项目可以修改；已入库项目请提交变更申请")
+    check_version(project, version)
+    if (clean.type_code, clean.plan_year, clean.district.id) != (
+        project.type_code,
+        project.plan_year,
+        project.district_id,
+    ):
+        raise DomainError("工程类型、计划年度和所在区县决定项目编号，保存后不能修改")
+    _ensure_unique_name(session, clean, project.id)
+    before = snapshot(project)
+    _apply(project, clean)
+    project.updated_at = now
+    after = snapshot(project)
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    _record(session, project, actor, "update", now=now, changes=changes)
+
+
+def _transition(
+    session: Session,
+    actor: User,
+    project: Project,
+    allowed_from: tuple[PlanStatus, ...],
+    to: PlanStatus,
+    action: str,
+    *,
+    now: dt.datetime,
+    comment: str = "",
+    version: int | None = None,
+) -> None:
+    if project.plan_status not in allowed_from:
+        raise DomainError(f"项目当前状态为“{project.plan_status.label}”，不能执行此操作")
+    if version is not None:
+        check_version(project, version)
+    before = project.plan_status
+    project.plan_status = to
+    project.updated_at = now
+    _record(session, project, actor, action, now=now, from_status=before, comment=comment)
+
+
+def _reason(reason: str | None, what: str) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise DomainError(f"{what}必须填写原因", field="reason")
+    if len(text) > 2000:
+        raise DomainError("原因不能超过 2000 个字符", field="reason")
+    return text
+
+
+def submit(session: Session, actor: User, project: Project, *, now: dt.datetime, version: int | None = None) -> None:
+    _transition(session, actor, project, EDITABLE, PlanStatus.SUBMITTED, "submit", now=now, version=version)
+    project.submitted_at = now
+
+
+def approve(session: Session, actor: User, project: Project, *, now: dt.datetime, version: int | None = None) -> None:
+    _transition(
+        session, actor, project, (PlanStatus.SUBMITTED,), PlanStatus.APPROVED, "approve",
+        now=now, version=version,
+    )  # fmt: skip
+    project.approved_at = now
+    project.review_comment = ""
+
+
+def return_project(
+    session: Session, actor: User, project: Project, reason: str | None, *, now: dt.datetime,
+    version: int | None = None,
+) -> None:  # fmt: skip
+    text = _reason(reason, "退回")
+    _transition(
+        session, actor, project, (PlanStatus.SUBMITTED,), PlanStatus.RETURNED, "return",
+        now=now, comment=text, version=version,
+    )  # fmt: skip
+    project.review_comment = text
+
+
+def withdraw(
+    session: Session, actor: User, project: Project, reason: str | None, *, now: dt.datetime
+) -> None:
+    text = _reason(reason, "调出")
+    _transition(
+        session, actor, project, (PlanStatus.APPROVED,), PlanStatus.WITHDRAWN, "withdraw",
+        now=now, comment=text,
+    )  # fmt: skip
+    project.review_comment = text
+
+
+def pending_request(session: Session, project: Project) -> ChangeRequest | None:
+    return session.scalar(
+        select(ChangeRequest).where(
+            ChangeRequest.project_id == project.id,
+            ChangeRequest.status == ChangeRequestStatus.PENDING,
+        )
+    )
+
+
+def request_change(
+    session: Session,
+    actor: User,
+    project: Project,
+    clean: CleanProject | None,
+    reason: str | None,
+    *,
+    now: dt.datetime,
+) -> ChangeRequest:
+    """A change (``clean`` given) or withdrawal (``clean`` None) request for an approved project."""
+    if project.plan_status != PlanStatus.APPROVED:
+        raise DomainError("只有已入库的项目可以申请变更或调出")
+    if pending_request(session, project) is not None:
+        raise DomainError("该项目已有待审核的申请，请等待市局处理")
+    text = _reason(reason, "变更申请" if clean is not None else "调出申请")
+    proposed: dict[str, Any] = {}
+    kind = ChangeRequestKind.WITHDRAWAL
+    if clean is not None:
+        kind = ChangeRequestKind.CHANGE
+        if (clean.type_code, clean.plan_year, clean.district.id) != (
+            project.type_code,
+            project.plan_year,
+            project.district_id,
+        ):
+            raise DomainError("变更申请不能修改工程类型、计划年度和所在区县")
+        _ensure_unique_name(session, clean, project.id)
+        current = snapshot(project)
+        proposed = {
+            k: _json(v) for k, v in _clean_values(clean).items() if _json(v) != current[k]
+        }
+        if not proposed:
+            raise DomainError("变更申请未修改任何内容")
+    request_ = ChangeRequest(
+        project=project,
+        kind=kind,
+        proposed=proposed,
+        reason=text,
+        submitted_by_id=actor.id,
+        submitted_at=now,
+    )
+    session.add(request_)
+    session.flush()
+    _record(
+        session, project, actor, f"{kind.value}_request", now=now, comment=text,
+        changes={k: [None, v] for k, v in proposed.items()},
+    )  # fmt: skip
+    return request_
+
+
+def decide_request(
+    session: Session,
+    actor: User,
+    request_: ChangeRequest,
+    *,
+    approve_it: bool,
+    comment: str | None,
+    clean: CleanProject | None,
+    now: dt.datetime,
+) -> None:
+    """Approve (apply the values, keep the old ones) or reject a pending request.
+
+    ``clean`` is the project re-validated with the proposed values applied; the view builds
+    it so the same rules as the form apply at decision time.
+    """
+    project = request_.project
+    if request_.status != ChangeRequestStatus.PENDING:
+        raise DomainError("该申请已处理")
+    if project.plan_status != PlanStatus.APPROVED:
+        raise DomainError("项目已不在计划清单中，不能处理此申请")
+    text = (comment or "").strip()
+    if not approve_it:
+        text = _reason(text, "驳回")
+    request_.status = ChangeRequestStatus.APPROVED if approve_it else ChangeRequestStatus.REJECTED
+    request_.decided_by_id = actor.id
+    request_.decided_at = now
+    request_.decision_comment = text
+    kind = request_.kind
+    if not approve_it:
+        _record(session, project, actor, f"{kind.value}_reject", now=now, comment=text)
+        return
+    if kind == ChangeRequestKind.WITHDRAWAL:
+        request_.previous = {"plan_status": project.plan_status.value}
+        withdraw(session, actor, project, request_.reason, now=now)
+        return
+    if clean is None:
+        raise DomainError("变更内容校验失败")
+    before = snapshot(project)
+    request_.previous = {k: before[k] for k in request_.proposed}
+    _apply(project, clean)
+    project.updated_at = now
+    _record(
+        session, project, actor, "change_approve", now=now, comment=text,
+        changes={k: [before[k], request_.proposed[k]] for k in request_.proposed},
+    )  # fmt: skip
+
+
+def count_by_status(session: Session, stmt: Any) -> dict[PlanStatus, int]:
+    sub = stmt.subquery()
+    rows = session.execute(select(sub.c.plan_status, func.count()).group_by(sub.c.plan_status))
+    return {PlanStatus(status): n for status, n in rows}
