@@ -14,6 +14,7 @@ from dispatch.db import Database, make_engine
 from dispatch.errors_views import register_error_handlers
 from dispatch.extensions import csrf, limiter, login_manager
 from dispatch.security import init_security, load_user
+from dispatch.templating import init_templating
 
 
 def _blueprints() -> list:  # type: ignore[type-arg]
@@ -77,6 +78,7 @@ def create_app(
     login_manager.login_message_category = "warning"
     login_manager.session_protection = None  # server-side sessions do the protecting
     init_security(app)
+    init_templating(app)
     register_error_handlers(app)
 
     for bp in _blueprints():

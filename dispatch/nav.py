@@ -15,7 +15,7 @@ class NavItem:
 
 
 _BUSINESS = [
-    NavItem("计划清单", None),
+    NavItem("计划清单", "projects.index"),
     NavItem("月度调度", None),
     NavItem("佐证材料", None),
 ]
@@ -26,6 +26,7 @@ NAV_BY_ROLE: dict[Role, list[NavItem]] = {
     Role.CITY: [
         NavItem("首页", "home.index"),
         *_BUSINESS,
+        NavItem("审核队列", "projects.review"),
         NavItem("减排核算", None),
         NavItem("导出", None),
     ],

@@ -1,1 +1,12 @@
 """WTForms forms; they never touch the database session (lookups come in via constructors)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from wtforms import SelectChoice
+
+
+def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """``(value, label)`` pairs as WTForms 3.3 select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -1,7 +1,309 @@
-"""Plan-list views: list, detail, create/edit drafts, submit (thin; rules in services)."""
+"""Plan-list views: list, detail, create and edit drafts, submit (thin; rules in services)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from dispatch.access import (
+    Permission,
+    can_edit_project,
+    can_request_change,
+    can_review_project,
+    can_withdraw_project,
+    get_or_404,
+    has_permission,
+    require,
+    visible_enterprises,
+    visible_projects,
+    visible_regions,
+)
+from dispatch.catalog import CatalogError, get_catalog
+from dispatch.clock import now
+from dispatch.db import get_session
+from dispatch.errors import DomainError
+from dispatch.pagination import page_arg, paginate
+from dispatch.projects import queries, services
+from dispatch.projects.data import ProjectInput, validate_project
+from forms.projects import (
+    CommentForm,
+    ProjectForm,
+    ReasonForm,
+    VersionForm,
+    collect_params,
+    form_field_for_error,
+    params_as_form_data,
+    project_form,
+)
+from models import ConstructionStatus, Enterprise, PlanStatus, Project, Region, RegionKind
 
 bp = Blueprint("projects", __name__, url_prefix="/projects", template_folder="templates")
+
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+def today() -> dt.date:
+    """Dates in the plan list are Beijing dates."""
+    return now().astimezone(CHINA_TZ).date()
+
+
+@bp.app_template_global()
+def project_actions(project: Project) -> dict[str, bool]:
+    """What the current user may do with ``project`` (templates and views agree)."""
+    return {
+        "edit": can_edit_project(current_user, project),
+        "review": can_review_project(current_user, project),
+        "change": can_request_change(current_user, project),
+        "withdraw": can_withdraw_project(current_user, project),
+    }
+
+
+def load_project(project_id: int) -> Project:
+    return get_or_404(get_session(), visible_projects(current_user), project_id, Project)
+
+
+def _choices() -> tuple[list[Region], list[Enterprise]]:
+    db = get_session()
+    districts = queries.district_choices(db, visible_regions(current_user))
+    enterprises = list(
+        db.scalars(visible_enterprises(current_user).order_by(Enterprise.district_id, Enterprise.name))
+    )
+    return districts, enterprises
+
+
+def build_form(method_key: str, *, with_reason: bool = False, **kwargs: Any) -> ProjectForm:
+    districts, enterprises = _choices()
+    return project_form(
+        get_catalog().method(method_key),
+        district_choices=[(str(d.id), f"{d.name}（{d.division_code}）") for d in districts],
+        enterprise_choices=[
+            (str(e.id), f"{e.name}（{e.district.name}）") for e in enterprises
+        ],
+        with_reason=with_reason,
+        **kwargs,
+    )
+
+
+def form_input(form: ProjectForm, type_code: str, method_key: str) -> ProjectInput:
+    """The form's values as a ProjectInput; organisations only from the caller's scope."""
+    db = get_session()
+    district = None
+    if (form.district_id.data or "").isdigit():
+        district = db.scalar(
+            visible_regions(current_user).where(
+                Region.id == int(form.district_id.data), Region.kind == RegionKind.DISTRICT
+            )
+        )
+    enterprise = None
+    if (form.enterprise_id.data or "").isdigit():
+        enterprise = db.scalar(
+            visible_enterprises(current_user).where(Enterprise.id == int(form.enterprise_id.data))
+        )
+    return ProjectInput(
+        name=form.name.data,
+        type_code=type_code,
+        method=method_key,
+        plan_year=form.plan_year.data,
+        district=district,
+        enterprise=enterprise,
+        owner_unit=form.owner_unit.data,
+        site_address=form.site_address.data,
+        longitude=form.longitude.data,
+        latitude=form.latitude.data,
+        planned_start=form.planned_start.data,
+        planned_completion=form.planned_completion.data,
+        total_investment=form.total_investment.data,
+        env_investment=form.env_investment.data,
+        contact_name=form.contact_name.data,
+        contact_phone=form.contact_phone.data,
+        notes=form.notes.data,
+        construction_status=form.construction_status.data,
+        params=collect_params(form, get_catalog().method(method_key)),
+    )
+
+
+def show_errors(form: ProjectForm, errors: dict[str, list[str]]) -> None:
+    for key, messages in errors.items():
+        name = form_field_for_error(key)
+        target = form[name] if name in form else None
+        for message in messages:
+            if target is not None:
+                target.errors.append(message)
+            else:
+                form.form_errors.append(message)
+
+
+def project_data(project: Project) -> dict[str, Any]:
+    """A project's stored values as form data."""
+    return {
+        "version": str(project.version_id),
+        "name": project.name,
+        "plan_year": str(project.plan_year),
+        "district_id": str(project.district_id),
+        "enterprise_id": str(project.enterprise_id or ""),
+        "owner_unit": project.owner_unit,
+        "site_address": project.site_address,
+        "longitude": "" if project.longitude is None else f"{project.longitude:f}",
+        "latitude": "" if project.latitude is None else f"{project.latitude:f}",
+        "planned_start": project.planned_start.isoformat(),
+        "planned_completion": project.planned_completion.isoformat(),
+        "total_investment": f"{project.total_investment:f}",
+        "env_investment": f"{project.env_investment:f}",
+        "construction_status": project.construction_status.value,
+        "contact_name": project.contact_name,
+        "contact_phone": project.contact_phone,
+        "notes": project.notes,
+        **params_as_form_data(get_catalog().method(project.method), project.params),
+    }
+
+
+@bp.route("/")
+@require(Permission.PROJECTS_VIEW)
+def index():  # type: ignore[no-untyped-def]
+    db = get_session()
+    catalog = get_catalog()
+    filters = queries.ProjectFilters.from_args(request.args, today().year)
+    stmt = queries.apply_filters(visible_projects(current_user), filters, catalog, today())
+    page = paginate(db, stmt, page_arg(request.args.get("page")), per_page=30)
+    districts, _ = _choices()
+    return render_template(
+        "projects/index.html",
+        page=page,
+        filters=filters,
+        args=filters.as_args(),
+        totals=queries.totals(db, stmt),
+        catalog=catalog,
+        districts=districts,
+        plan_statuses=list(PlanStatus),
+        construction_statuses=list(ConstructionStatus),
+        today=today(),
+    )
+
+
+@bp.route("/<int:project_id>")
+@require(Permission.PROJECTS_VIEW)
+def show(project_id: int):  # type: ignore[no-untyped-def]
+    project = load_project(project_id)
+    catalog = get_catalog()
+    return render_template(
+        "projects/show.html",
+        project=project,
+        etype=catalog.type(project.type_code),
+        method=catalog.method(project.method),
+        today=today(),
+        version_form=VersionForm(data={"version": project.version_id}),
+        reason_form=ReasonForm(),
+        comment_form=CommentForm(),
+        pending=services.pending_request(get_session(), project),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@require(Permission.PROJECTS_EDIT)
+def new():  # type: ignore[no-untyped-def]
+    catalog = get_catalog()
+    type_code = (request.args.get("type") or "").upper()
+    method_key = request.args.get("method") or ""
+    try:
+        etype = catalog.type(type_code) if type_code else None
+    except CatalogError:
+        etype = None
+    if etype is None or method_key not in etype.methods:
+        # Step 1: choose the type, then the method (plain GET form, no script needed).
+        return render_template("projects/choose.html", catalog=catalog, etype=etype)
+    form = build_form(method_key, data={"plan_year": str(today().year)} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        db = get_session()
+        clean, errors = validate_project(catalog, form_input(form, type_code, method_key))
+        if clean is not None:
+            try:
+                project = services.create_project(db, current_user, clean, now=now())
+            except DomainError as exc:
+                db.rollback()
+                show_errors(form, {exc.field or "name": [exc.message]})
+            else:
+                db.commit()
+                flash(f"项目已保存为草稿，编号 {project.code}", "success")
+                return redirect(url_for("projects.show", project_id=project.id))
+        show_errors(form, errors)
+    return render_template(
+        "projects/form.html", form=form, etype=etype, method=catalog.method(method_key), project=None
+    )
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@require(Permission.PROJECTS_EDIT)
+def edit(project_id: int):  # type: ignore[no-untyped-def]
+    project = load_project(project_id)
+    if not can_edit_project(current_user, project):
+        flash("只有草稿或已退回的项目可以修改；已入库项目请提交变更申请", "warning")
+        return redirect(url_for("projects.show", project_id=project.id))
+    catalog = get_catalog()
+    method_key = request.args.get("method") or project.method
+    if method_key not in catalog.type(project.type_code).methods:
+        method_key = project.method
+    form = build_form(method_key, data=project_data(project) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        db = get_session()
+        clean, errors = validate_project(catalog, form_input(form, project.type_code, method_key))
+        if clean is not None:
+            version = int(form.version.data) if (form.version.data or "").isdigit() else None
+            try:
+                services.update_draft(db, current_user, project, clean, version=version, now=now())
+                db.commit()
+            except (DomainError, StaleDataError) as exc:
+                db.rollback()
+                message = getattr(exc, "message", "已被他人修改，请刷新后重试")
+                form.form_errors.append(message)
+            else:
+                flash("修改已保存", "success")
+                return redirect(url_for("projects.show", project_id=project.id))
+        show_errors(form, errors)
+    return render_template(
+        "projects/form.html",
+        form=form,
+        etype=catalog.type(project.type_code),
+        method=catalog.method(method_key),
+        project=project,
+    )
+
+
+@bp.route("/<int:project_id>/submit", methods=["POST"])
+@require(Permission.PROJECTS_EDIT)
+def submit(project_id: int):  # type: ignore[no-untyped-def]
+    project = load_project(project_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return run_action(
+        project,
+        lambda db: services.submit(db, current_user, project, now=now(), version=form_version(form)),
+        "已提交市局审核",
+    )
+
+
+def form_version(form: Any) -> int | None:
+    value = form.version.data or ""
+    return int(value) if value.isdigit() else None
+
+
+def run_action(project: Project, action: Any, success: str):  # type: ignore[no-untyped-def]
+    """Run one service call, commit once, and report the outcome on the project page."""
+    db = get_session()
+    try:
+        action(db)
+        db.commit()
+    except (DomainError, StaleDataError) as exc:
+        db.rollback()
+        flash(getattr(exc, "message", "已被他人修改，请刷新后重试"), "danger")
+    else:
+        flash(success, "success")
+    return redirect(url_for("projects.show", project_id=project.id))
+
+
+def can(permission: Permission) -> bool:
+    return has_permission(current_user, permission)

@@ -1,5 +1,230 @@
-"""City review of the plan list (being written)."""
+"""City review of the plan list, change requests and withdrawal."""
 
 from __future__ import annotations
 
-from dispatch.projects.views import bp  # noqa: F401
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from dispatch.access import (
+    Permission,
+    can_request_change,
+    get_or_404,
+    require,
+    visible_projects,
+)
+from dispatch.catalog import get_catalog
+from dispatch.clock import now
+from dispatch.db import get_session
+from dispatch.errors import DomainError
+from dispatch.projects import services
+from dispatch.projects.data import ProjectInput, validate_project
+from dispatch.projects.views import (
+    bp,
+    build_form,
+    form_input,
+    form_version,
+    load_project,
+    project_data,
+    run_action,
+    show_errors,
+)
+from forms.projects import CommentForm, ReasonForm, VersionForm
+from models import ChangeRequest, ChangeRequestStatus, PlanStatus, Project
+
+
+@bp.route("/review")
+@require(Permission.PROJECTS_REVIEW)
+def review():  # type: ignore[no-untyped-def]
+    db = get_session()
+    scoped = visible_projects(current_user)
+    submitted = list(
+        db.scalars(
+            scoped.where(Project.plan_status == PlanStatus.SUBMITTED).order_by(Project.submitted_at)
+        )
+    )
+    in_scope = scoped.with_only_columns(Project.id)
+    requests = list(
+        db.scalars(
+            select(ChangeRequest)
+            .where(
+                ChangeRequest.status == ChangeRequestStatus.PENDING,
+                ChangeRequest.project_id.in_(in_scope.scalar_subquery()),
+            )
+            .order_by(ChangeRequest.submitted_at)
+        )
+    )
+    return render_template("projects/review.html", submitted=submitted, requests=requests)
+
+
+@bp.route("/<int:project_id>/approve", methods=["POST"])
+@require(Permission.PROJECTS_REVIEW)
+def approve(project_id: int):  # type: ignore[no-untyped-def]
+    project = load_project(project_id)
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return run_action(
+        project,
+        lambda db: services.approve(db, current_user, project, now=now(), version=form_version(form)),
+        "已审核通过，项目进入计划清单",
+    )
+
+
+def _reason_action(project: Project, action, success: str):  # type: ignore[no-untyped-def]
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash("请填写原因", "danger")
+        return redirect(url_for("projects.show", project_id=project.id))
+    return run_action(project, lambda db: action(db, form.reason.data), success)
+
+
+@bp.route("/<int:project_id>/return", methods=["POST"])
+@require(Permission.PROJECTS_REVIEW)
+def return_(project_id: int):  # type: ignore[no-untyped-def]
+    project = load_project(project_id)
+    return _reason_action(
+        project,
+        lambda db, reason: services.return_project(db, current_user, project, reason, now=now()),
+        "已退回区县",
+    )
+
+
+@bp.route("/<int:project_id>/withdraw", methods=["POST"])
+@require(Permission.PROJECTS_REVIEW)
+def withdraw(project_id: int):  # type: ignore[no-untyped-def]
+    project = load_project(project_id)
+    return _reason_action(
+        project,
+        lambda db, reason: services.withdraw(db, current_user, project, reason, now=now()),
+        "项目已调出计划清单",
+    )
+
+
+@bp.route("/<int:project_id>/withdrawal-request", methods=["POST"])
+@require(Permission.PROJECTS_EDIT)
+def withdrawal_request(project_id: int):  # type: ignore[no-untyped-def]
+    project = load_project(project_id)
+    return _reason_action(
+        project,
+        lambda db, reason: services.request_change(
+            db, current_user, project, None, reason, now=now()
+        ),
+        "调出申请已提交市局审核",
+    )
+
+
+@bp.route("/<int:project_id>/change", methods=["GET", "POST"])
+@require(Permission.PROJECTS_EDIT)
+def change(project_id: int):  # type: ignore[no-untyped-def]
+    project = load_project(project_id)
+    if not can_request_change(current_user, project):
+        flash("只有已入库的项目可以申请变更", "warning")
+        return redirect(url_for("projects.show", project_id=project.id))
+    catalog = get_catalog()
+    method_key = request.args.get("method") or project.method
+    if method_key not in catalog.type(project.type_code).methods:
+        method_key = project.method
+    form = build_form(
+        method_key,
+        with_reason=True,
+        data=project_data(project) if request.method == "GET" else None,
+    )
+    if form.validate_on_submit():
+        db = get_session()
+        raw = form_input(form, project.type_code, method_key)
+        raw.construction_status = project.construction_status.value
+        clean, errors = validate_project(catalog, raw)
+        if clean is not None:
+            try:
+                services.request_change(
+                    db, current_user, project, clean, form.reason.data, now=now()
+                )
+                db.commit()
+            except (DomainError, StaleDataError) as exc:
+                db.rollback()
+                form.form_errors.append(getattr(exc, "message", "已被他人修改，请刷新后重试"))
+            else:
+                flash("变更申请已提交市局审核", "success")
+                return redirect(url_for("projects.show", project_id=project.id))
+        show_errors(form, errors)
+    return render_template(
+        "projects/form.html",
+        form=form,
+        etype=catalog.type(project.type_code),
+        method=catalog.method(method_key),
+        project=project,
+        change_request=True,
+    )
+
+
+def _load_request(request_id: int) -> ChangeRequest:
+    db = get_session()
+    req = db.get(ChangeRequest, request_id)
+    if req is None:
+        abort(404)
+    # Scope goes through the project: out of scope is a 404 like any other object.
+    get_or_404(db, visible_projects(current_user), req.project_id, Project)
+    return req
+
+
+def _proposed_input(req: ChangeRequest) -> ProjectInput:
+    """The project with the request's proposed values applied, as raw input."""
+    project = req.project
+    db = get_session()
+    values = {**services.snapshot(project), **req.proposed}
+    from models import Enterprise
+
+    enterprise = db.get(Enterprise, values["enterprise_id"]) if values["enterprise_id"] else None
+    return ProjectInput(
+        name=values["name"],
+        type_code=project.type_code,
+        method=values["method"],
+        plan_year=project.plan_year,
+        district=project.district,
+        enterprise=enterprise,
+        owner_unit=values["owner_unit"],
+        site_address=values["site_address"],
+        longitude=values["longitude"],
+        latitude=values["latitude"],
+        planned_start=values["planned_start"],
+        planned_completion=values["planned_completion"],
+        total_investment=values["total_investment"],
+        env_investment=values["env_investment"],
+        contact_name=values["contact_name"],
+        contact_phone=values["contact_phone"],
+        notes=values["notes"],
+        construction_status=project.construction_status.value,
+        params=values["params"],
+    )
+
+
+@bp.route("/change-requests/<int:request_id>/<any(approve, reject):decision>", methods=["POST"])
+@require(Permission.PROJECTS_REVIEW)
+def decide(request_id: int, decision: str):  # type: ignore[no-untyped-def]
+    req = _load_request(request_id)
+    form = CommentForm() if decision == "approve" else ReasonForm()
+    if not form.validate_on_submit():
+        flash("驳回申请必须填写原因", "danger")
+        return redirect(url_for("projects.show", project_id=req.project_id))
+    clean = None
+    if decision == "approve" and req.proposed:
+        clean, errors = validate_project(get_catalog(), _proposed_input(req))
+        if clean is None:
+            messages = "；".join(m for ms in errors.values() for m in ms)
+            flash(f"变更内容未通过校验，不能批准：{messages}", "danger")
+            return redirect(url_for("projects.show", project_id=req.project_id))
+    return run_action(
+        req.project,
+        lambda db: services.decide_request(
+            db,
+            current_user,
+            req,
+            approve_it=decision == "approve",
+            comment=form.reason.data,
+            clean=clean,
+            now=now(),
+        ),
+        "已批准申请" if decision == "approve" else "已驳回申请",
+    )
