@@ -1,0 +1,59 @@
+"""Builders for project tests: valid inputs and projects created through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from dispatch.catalog import get_catalog
+from dispatch.projects import services
+from dispatch.projects.data import ProjectInput, validate_project
+from models import PlanStatus, Project
+
+NOW = dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.UTC)
+
+FLUE_GAS = {"gas_flow": "500000", "nox_before": "150", "nox_after": "50", "hours": "7920"}
+
+
+def project_input(world: Any, **overrides: Any) -> ProjectInput:
+    values: dict[str, Any] = {
+        "name": "乙区热电有限公司锅炉超低排放改造",
+        "type_code": "A1",
+        "method": "flue_gas",
+        "plan_year": 2025,
+        "district": world.district_a,
+        "enterprise": world.enterprise_a,
+        "site_address": "甲区工业路 1 号",
+        "longitude": "117.1",
+        "latitude": "36.6",
+        "planned_start": "2025-03-01",
+        "planned_completion": "2025-10-31",
+        "total_investment": "1200",
+        "env_investment": "900",
+        "contact_name": "张工",
+        "contact_phone": "0531-88888888",
+        "params": dict(FLUE_GAS),
+    }
+    values.update(overrides)
+    return ProjectInput(**values)
+
+
+def make_project(
+    db: Any, world: Any, *, status: PlanStatus = PlanStatus.DRAFT, actor_key: str = "district_a",
+    **overrides: Any,
+) -> Project:  # fmt: skip
+    clean, errors = validate_project(get_catalog(), project_input(world, **overrides))
+    assert clean is not None, errors
+    actor = world.users[actor_key]
+    project = services.create_project(db, actor, clean, now=NOW)
+    if status in (PlanStatus.SUBMITTED, PlanStatus.APPROVED, PlanStatus.RETURNED, PlanStatus.WITHDRAWN):
+        services.submit(db, actor, project, now=NOW)
+    city = world.users["city"]
+    if status == PlanStatus.RETURNED:
+        services.return_project(db, city, project, "材料不全", now=NOW)
+    if status in (PlanStatus.APPROVED, PlanStatus.WITHDRAWN):
+        services.approve(db, city, project, now=NOW)
+    if status == PlanStatus.WITHDRAWN:
+        services.withdraw(db, city, project, "项目取消", now=NOW)
+    db.commit()
+    return project
