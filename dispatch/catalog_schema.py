@@ -80,11 +80,14 @@ def _join(path: str, key: str | int) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
-def _mapping(ctx: _Ctx, node: Any, path: str, required: tuple, optional: tuple) -> dict | None:
+def _mapping(
+    ctx: _Ctx, node: Any, path: str, required: tuple = (), optional: tuple | None = None
+) -> dict | None:
+    """Check that node is a mapping with these keys; optional=None allows any other key."""
     if not isinstance(node, dict):
         ctx.err(path, "应为映射（键: 值）")
         return None
-    for key in node:
+    for key in node if optional is not None else ():
         if key not in required and key not in optional:
             ctx.err(_join(path, str(key)), f"未知的键 {key!r}")
     for key in required:
@@ -323,7 +326,7 @@ def _checks(ctx: _Ctx, node: dict, path: str, params: tuple) -> tuple:
 def read_methods(path: Path, errors: list[str]) -> dict[str, dict]:
     ctx = _Ctx(path.name, errors)
     root = _mapping(ctx, read_yaml(path, errors), "", ("methods",), ())
-    if root is None or _mapping(ctx, root.get("methods"), "methods", (), ()) is None:
+    if root is None or _mapping(ctx, root.get("methods"), "methods") is None:
         return {}
     methods: dict[str, dict] = {}
     for key, node in root["methods"].items():
@@ -363,7 +366,7 @@ def read_coefficients(path: Path, errors: list[str]) -> dict:
         return result
     result["example"] = _bool(ctx, root, "example", "", True)
     result["note_zh"] = _text(ctx, root, "note_zh", "", required=False)
-    for key, node in (_mapping(ctx, root.get("factors"), "factors", (), ()) or {}).items():
+    for key, node in (_mapping(ctx, root.get("factors"), "factors") or {}).items():
         where = _join("factors", str(key))
         node = _mapping(ctx, node, where, ("label_zh", "unit", "value"), ("example", "source"))
         if node is None or not KEY.match(str(key)):
@@ -381,7 +384,7 @@ def read_coefficients(path: Path, errors: list[str]) -> dict:
             "example": _bool(ctx, node, "example", where, result["example"]),
             "source": _text(ctx, node, "source", where, required=False),
         }
-    species = _mapping(ctx, root.get("pig_equivalents", {}), "pig_equivalents", (), ()) or {}
+    species = _mapping(ctx, root.get("pig_equivalents", {}), "pig_equivalents") or {}
     for key, node in species.items():
         where = _join("pig_equivalents", str(key))
         node = _mapping(ctx, node, where, ("label_zh", "heads", "pig_equivalents"), ())
@@ -574,7 +577,10 @@ def _cross_check(errors, common, methods, coefficients, types) -> None:
                 ctx.err(f"methods[{index}]", f"核算方法 {key!r} 的介质与本类型不一致")
             extra = set(method["pollutants"]) - set(parsed["pollutants"])
             if extra:
-                ctx.err(f"methods[{index}]", f"核算方法 {key!r} 计算的污染物 {sorted(extra)} 不在本类型中")
+                ctx.err(
+                    f"methods[{index}]",
+                    f"核算方法 {key!r} 计算的污染物 {sorted(extra)} 不在本类型中",
+                )
         item_codes: set[str] = {item["code"] for item in common}
         for item in parsed["items"]:
             if item["code"] in item_codes:
@@ -582,7 +588,9 @@ def _cross_check(errors, common, methods, coefficients, types) -> None:
             item_codes.add(item["code"])
             for method_key in (item["when"] or {}).get("method", ()):
                 if method_key not in methods:
-                    ctx.err(f"{item['path']}.when.method", f"条件引用了未定义的核算方法 {method_key!r}")
+                    ctx.err(
+                        f"{item['path']}.when.method", f"条件引用了未定义的核算方法 {method_key!r}"
+                    )
                 elif method_key not in parsed["methods"]:
                     ctx.err(
                         f"{item['path']}.when.method",
