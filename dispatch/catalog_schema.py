@@ -13,11 +13,25 @@ objects. This module knows nothing about those objects, which keeps the import o
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import yaml
+from dispatch.catalog_coefficients import VEHICLE_COLUMNS, read_coefficients
+from dispatch.catalog_fields import (
+    KEY,
+    SchemaError,
+    _bool,
+    _choice,
+    _codes,
+    _Ctx,
+    _decimal,
+    _int,
+    _join,
+    _list,
+    _mapping,
+    _text,
+    read_yaml,
+)
 
 COMMON_FILE = "_common_items.yaml"
 METHODS_FILE = "_methods.yaml"
@@ -31,175 +45,11 @@ KINDS = ("decimal", "integer", "choice", "list", "text")
 REQUIREMENTS = ("required", "optional", "conditional")
 CHECK_RULES = ("not_above", "not_below")
 WHEN_KEYS = ("method",)
-VEHICLE_COLUMNS = ("annual_km", "nox_factor", "voc_factor")
 
 # Type codes end up inside project codes ("370102-2025-W1-003"), so no hyphen.
 TYPE_CODE = re.compile(r"^[A-Z][A-Z0-9]{1,9}$")
 ITEM_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,15}$")
-KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 FORMAT = re.compile(r"^[a-z0-9]{1,8}$")
-
-
-class SchemaError(Exception):
-    """The catalog directory is invalid; `.errors` lists every problem found."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__("\n".join(errors))
-        self.errors = errors
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys (PyYAML keeps the last silently)."""
-
-    def construct_mapping(self, node, deep=False):
-        seen: set[Any] = set()
-        for key_node, _value in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"重复的键 {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep)
-
-
-class _Ctx:
-    """Where we are (file) and the shared list of problems."""
-
-    def __init__(self, file: str, errors: list[str]):
-        self.file = file
-        self.errors = errors
-
-    def err(self, path: str, message: str) -> None:
-        self.errors.append(f"{self.file}: {path}: {message}" if path else f"{self.file}: {message}")
-
-
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else str(key)
-
-
-def _mapping(
-    ctx: _Ctx, node: Any, path: str, required: tuple = (), optional: tuple | None = None
-) -> dict | None:
-    """Check that node is a mapping with these keys; optional=None allows any other key."""
-    if not isinstance(node, dict):
-        ctx.err(path, "应为映射（键: 值）")
-        return None
-    for key in node if optional is not None else ():
-        if key not in required and key not in optional:
-            ctx.err(_join(path, str(key)), f"未知的键 {key!r}")
-    for key in required:
-        if key not in node:
-            ctx.err(_join(path, key), "缺少必填的键")
-    return node
-
-
-def _text(ctx, node, key, path, *, required=True, pattern=None, default="") -> str | None:
-    if key not in node or node[key] is None:
-        return None if required else default
-    value = node[key]
-    if not isinstance(value, str) or (required and not value.strip()):
-        ctx.err(_join(path, key), "应为非空文本")
-        return None
-    if pattern is not None and not pattern.match(value):
-        ctx.err(_join(path, key), f"格式不正确：{value!r}")
-        return None
-    return value
-
-
-def _choice(ctx, node, key, path, allowed: tuple, *, default=None) -> str | None:
-    if key not in node:
-        return default
-    value = node[key]
-    if value not in allowed:
-        ctx.err(_join(path, key), f"应为 {' / '.join(allowed)} 之一，而不是 {value!r}")
-        return None
-    return value
-
-
-def _bool(ctx, node, key, path, default: bool) -> bool:
-    value = node.get(key, default)
-    if not isinstance(value, bool):
-        ctx.err(_join(path, key), "应为 true 或 false")
-        return default
-    return value
-
-
-def _int(ctx, node, key, path, *, default=None, minimum=None) -> int | None:
-    value = node.get(key, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        ctx.err(_join(path, key), "应为整数")
-        return None
-    if minimum is not None and value < minimum:
-        ctx.err(_join(path, key), f"应不小于 {minimum}")
-        return None
-    return value
-
-
-def _decimal(ctx, value: Any, path: str) -> Decimal | None:
-    # Numbers may be written bare (36, 1.8) or quoted ("1.8"); str() keeps the digits as
-    # written, so no binary-float noise enters a stored coefficient.
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        ctx.err(path, "应为数字")
-        return None
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        ctx.err(path, f"应为数字，而不是 {value!r}")
-        return None
-    if not number.is_finite():
-        ctx.err(path, "应为有限的数字")
-        return None
-    return number
-
-
-def _list(ctx, node, key, path, *, required=True) -> list | None:
-    if key not in node:
-        return [] if not required else None
-    value = node[key]
-    if not isinstance(value, list):
-        ctx.err(_join(path, key), "应为列表")
-        return None
-    return value
-
-
-def _codes(ctx, node, key, path, allowed: tuple | None = None, pattern=None) -> tuple:
-    values = _list(ctx, node, key, path)
-    if not values:
-        if values is not None:
-            ctx.err(_join(path, key), "至少需要一项")
-        return ()
-    result = []
-    for index, value in enumerate(values):
-        where = _join(_join(path, key), index)
-        if not isinstance(value, str) or (allowed is not None and value not in allowed):
-            hint = f"，应为 {' / '.join(allowed)} 之一" if allowed else ""
-            ctx.err(where, f"无效的值 {value!r}{hint}")
-        elif pattern is not None and not pattern.match(value):
-            ctx.err(where, f"格式不正确：{value!r}")
-        elif value in result:
-            ctx.err(where, f"重复的值 {value!r}")
-        else:
-            result.append(value)
-    return tuple(result)
-
-
-# --- files -------------------------------------------------------------------------
-
-
-def read_yaml(path: Path, errors: list[str]) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 - SafeLoader subclass
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        errors.append(f"{path.name}: YAML 无法解析：{exc}")
-    except OSError as exc:
-        errors.append(f"{path.name}: 无法读取：{exc}")
-    return None
 
 
 def _param(ctx: _Ctx, node: Any, path: str, *, nested: bool) -> dict | None:
@@ -352,67 +202,6 @@ def read_methods(path: Path, errors: list[str]) -> dict[str, dict]:
             "checks": _checks(ctx, node, where, params),
         }
     return methods
-
-
-def read_coefficients(path: Path, errors: list[str]) -> dict:
-    ctx = _Ctx(path.name, errors)
-    result: dict = {"example": True, "note_zh": "", "factors": {}, "pig_equivalents": {}}
-    result["vehicle_factors"] = {}
-    root = _mapping(
-        ctx, read_yaml(path, errors), "", ("factors",),
-        ("example", "note_zh", "pig_equivalents", "vehicle_factors"),
-    )  # fmt: skip
-    if root is None:
-        return result
-    result["example"] = _bool(ctx, root, "example", "", True)
-    result["note_zh"] = _text(ctx, root, "note_zh", "", required=False)
-    for key, node in (_mapping(ctx, root.get("factors"), "factors") or {}).items():
-        where = _join("factors", str(key))
-        node = _mapping(ctx, node, where, ("label_zh", "unit", "value"), ("example", "source"))
-        if node is None or not KEY.match(str(key)):
-            if node is not None:
-                ctx.err(where, f"系数键格式不正确：{key!r}")
-            continue
-        value = _decimal(ctx, node["value"], _join(where, "value"))
-        if value is not None and value < 0:
-            ctx.err(_join(where, "value"), "系数不能为负")
-        result["factors"][key] = {
-            "key": key,
-            "label_zh": _text(ctx, node, "label_zh", where),
-            "unit": _text(ctx, node, "unit", where, required=False),
-            "value": value,
-            "example": _bool(ctx, node, "example", where, result["example"]),
-            "source": _text(ctx, node, "source", where, required=False),
-        }
-    species = _mapping(ctx, root.get("pig_equivalents", {}), "pig_equivalents") or {}
-    for key, node in species.items():
-        where = _join("pig_equivalents", str(key))
-        node = _mapping(ctx, node, where, ("label_zh", "heads", "pig_equivalents"), ())
-        if node is not None:
-            result["pig_equivalents"][key] = {
-                "species": key,
-                "label_zh": _text(ctx, node, "label_zh", where),
-                "heads": _int(ctx, node, "heads", where, minimum=1),
-                "pig_equivalents": _int(ctx, node, "pig_equivalents", where, minimum=1),
-            }
-    for index, node in enumerate(_list(ctx, root, "vehicle_factors", "", required=False) or ()):
-        where = _join("vehicle_factors", index)
-        node = _mapping(ctx, node, where, ("category", "standard"), (*VEHICLE_COLUMNS, "example"))
-        if node is None:
-            continue
-        line = {
-            "category": _text(ctx, node, "category", where),
-            "standard": _text(ctx, node, "standard", where),
-            "example": _bool(ctx, node, "example", where, result["example"]),
-        }
-        for column in VEHICLE_COLUMNS:
-            if column in node:
-                line[column] = _decimal(ctx, node[column], _join(where, column))
-        pair = (line["category"], line["standard"])
-        if pair in result["vehicle_factors"]:
-            ctx.err(where, f"重复的车型和排放标准 {pair[0]} / {pair[1]}")
-        result["vehicle_factors"][pair] = line
-    return result
 
 
 def _item(ctx: _Ctx, node: Any, path: str, defaults: dict) -> dict | None:
