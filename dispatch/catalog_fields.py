@@ -6,6 +6,7 @@ to keep each module readable; nothing here knows what a method or a type is.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
