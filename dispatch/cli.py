@@ -119,7 +119,7 @@ def demo() -> None:
         session.commit()
     click.echo(
         f"演示数据就绪：新建区划 {created['regions']} 个、企业 {created['enterprises']} 家、"
-        f"用户 {created['users']} 个"
+        f"用户 {created['users']} 个、项目 {created.get('projects', 0)} 个"
     )
     click.echo(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
     for username, display, role, _org in ACCOUNTS:

@@ -6,6 +6,8 @@ nothing (and writes no audit events).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -13,7 +15,7 @@ from dispatch import orgs
 from models import Enterprise, Region, RegionKind, Role, User
 from models.orgs import USCC_ALPHABET, uscc_check_char
 
-DEMO_PASSWORD = "Demo@2025!"
+DEMO_PASSWORD = "Demo@2025!"  # noqa: S105 (published demo password)
 
 PROVINCE = ("山东省", "370000")
 CITY = ("济南市", "370100")
@@ -84,9 +86,11 @@ ACCOUNTS = [
 
 def demo_uscc(division_code: str, index: int) -> str:
     """A well-formed credit code for a demo enterprise (correct check character)."""
-    org_code = "MA" + "".join(
-        USCC_ALPHABET[(index * 7 + k * 3) % len(USCC_ALPHABET)] for k in range(6)
-    ) + str(index % 10)
+    org_code = (
+        "MA"
+        + "".join(USCC_ALPHABET[(index * 7 + k * 3) % len(USCC_ALPHABET)] for k in range(6))
+        + str(index % 10)
+    )
     first17 = "91" + division_code + org_code
     return first17 + uscc_check_char(first17)
 
@@ -103,12 +107,17 @@ def _region(
 
 
 def seed_demo(session: Session) -> dict[str, int]:
-    """Create whatever part of the demo city is missing; returns counts of what was created."""
+    """Create whatever part of the demo city is missing; returns counts of what was created.
+
+    Runs inside an app context (the demo projects' history and audit use the app clock).
+    """
     created = {"regions": 0, "enterprises": 0, "users": 0}
     before = session.scalar(select(Region.id).where(Region.division_code == CITY[1]))
     province = _region(session, *PROVINCE, RegionKind.PROVINCE, None)
     city = _region(session, *CITY, RegionKind.CITY, province)
-    districts = {code: _region(session, name, code, RegionKind.DISTRICT, city) for name, code in DISTRICTS}
+    districts = {
+        code: _region(session, name, code, RegionKind.DISTRICT, city) for name, code in DISTRICTS
+    }
     if before is None:
         created["regions"] = 2 + len(districts)
 
@@ -146,4 +155,12 @@ def seed_demo(session: Session) -> dict[str, int]:
             actor=None,
         )
         created["users"] += 1
+
+    # Imported here: dispatch.demo_projects reads this module's tables.
+    from dispatch import clock
+    from dispatch.demo_projects import seed_demo_projects
+
+    now = clock.now()
+    today = now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()  # Beijing date
+    created["projects"] = seed_demo_projects(session, today=today, now=now)
     return created

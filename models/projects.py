@@ -43,6 +43,7 @@ from models.users import User
 
 REDUCTION = Numeric(18, 6)
 MONEY = Numeric(14, 2)
+_DONE = (ConstructionStatus.COMPLETED, ConstructionStatus.STABLE_OPERATION)
 POLLUTANT_COLUMNS = {
     "COD": "expected_cod",
     "NH3N": "expected_nh3n",
@@ -127,9 +128,7 @@ class Project(Base):
     actual_completion: Mapped[dt.date | None] = mapped_column(Date)
     stable_operation_from: Mapped[dt.date | None] = mapped_column(Date)
     review_comment: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="RESTRICT")
-    )
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -146,7 +145,7 @@ class Project(Base):
         back_populates="project", order_by="ChangeRequest.id"
     )
 
-    __mapper_args__ = {"version_id_col": version_id}
+    __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 (SQLAlchemy protocol)
 
     def __repr__(self) -> str:
         return f"<Project {self.code}>"
@@ -163,17 +162,25 @@ class Project(Base):
         return self.enterprise.name if self.enterprise is not None else self.owner_unit
 
     def is_overdue(self, today: dt.date) -> bool:
-        """Planned completion has passed and the project has not been completed."""
-        return self.planned_completion < today and self.construction_status not in (
-            ConstructionStatus.COMPLETED,
-            ConstructionStatus.STABLE_OPERATION,
+        """A plan-list project whose planned completion has passed without completion.
+
+        Only approved projects count: drafts, withdrawn and closed ones are not being built
+        under the plan, so flagging them would only add noise to dashboards and exports.
+        """
+        return (
+            self.plan_status == PlanStatus.APPROVED
+            and self.planned_completion < today
+            and self.construction_status not in _DONE
         )
 
     @classmethod
     def overdue_clause(cls, today: dt.date) -> ColumnElement[bool]:
         """SQL twin of :meth:`is_overdue`, for filters and counts."""
-        done = [ConstructionStatus.COMPLETED, ConstructionStatus.STABLE_OPERATION]
-        return and_(cls.planned_completion < today, not_(cls.construction_status.in_(done)))
+        return and_(
+            cls.plan_status == PlanStatus.APPROVED,
+            cls.planned_completion < today,
+            not_(cls.construction_status.in_(_DONE)),
+        )
 
 
 class ProjectEvent(Base):
@@ -201,9 +208,7 @@ class ChangeRequest(Base):
     """A change (变更申请) or withdrawal request for an approved project."""
 
     __tablename__ = "change_requests"
-    __table_args__ = (
-        CheckConstraint("length(reason) > 0", name="reason_required"),
-    )
+    __table_args__ = (CheckConstraint("length(reason) > 0", name="reason_required"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(

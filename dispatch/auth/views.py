@@ -27,7 +27,7 @@ from forms.auth import ChangePasswordForm, LoginForm
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
-SESSION_TOKEN_KEY = "sid"
+SESSION_TOKEN_KEY = "sid"  # noqa: S105 (a session key name, not a secret)
 LAST_SEEN_KEY = "seen"
 
 

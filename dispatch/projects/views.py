@@ -70,7 +70,9 @@ def _choices() -> tuple[list[Region], list[Enterprise]]:
     db = get_session()
     districts = queries.district_choices(db, visible_regions(current_user))
     enterprises = list(
-        db.scalars(visible_enterprises(current_user).order_by(Enterprise.district_id, Enterprise.name))
+        db.scalars(
+            visible_enterprises(current_user).order_by(Enterprise.district_id, Enterprise.name)
+        )
     )
     return districts, enterprises
 
@@ -80,9 +82,7 @@ def build_form(method_key: str, *, with_reason: bool = False, **kwargs: Any) -> 
     return project_form(
         get_catalog().method(method_key),
         district_choices=[(str(d.id), f"{d.name}（{d.division_code}）") for d in districts],
-        enterprise_choices=[
-            (str(e.id), f"{e.name}（{e.district.name}）") for e in enterprises
-        ],
+        enterprise_choices=[(str(e.id), f"{e.name}（{e.district.name}）") for e in enterprises],
         with_reason=with_reason,
         **kwargs,
     )
@@ -129,7 +129,7 @@ def form_input(form: ProjectForm, type_code: str, method_key: str) -> ProjectInp
 def show_errors(form: ProjectForm, errors: dict[str, list[str]]) -> None:
     for key, messages in errors.items():
         name = form_field_for_error(key)
-        target = form[name] if name in form else None
+        target = form._fields.get(name)
         for message in messages:
             if target is not None:
                 target.errors.append(message)
@@ -215,7 +215,9 @@ def new():  # type: ignore[no-untyped-def]
     if etype is None or method_key not in etype.methods:
         # Step 1: choose the type, then the method (plain GET form, no script needed).
         return render_template("projects/choose.html", catalog=catalog, etype=etype)
-    form = build_form(method_key, data={"plan_year": str(today().year)} if request.method == "GET" else None)
+    form = build_form(
+        method_key, data={"plan_year": str(today().year)} if request.method == "GET" else None
+    )
     if form.validate_on_submit():
         db = get_session()
         clean, errors = validate_project(catalog, form_input(form, type_code, method_key))
@@ -231,7 +233,11 @@ def new():  # type: ignore[no-untyped-def]
                 return redirect(url_for("projects.show", project_id=project.id))
         show_errors(form, errors)
     return render_template(
-        "projects/form.html", form=form, etype=etype, method=catalog.method(method_key), project=None
+        "projects/form.html",
+        form=form,
+        etype=etype,
+        method=catalog.method(method_key),
+        project=None,
     )
 
 
@@ -281,7 +287,9 @@ def submit(project_id: int):  # type: ignore[no-untyped-def]
         abort(400)
     return run_action(
         project,
-        lambda db: services.submit(db, current_user, project, now=now(), version=form_version(form)),
+        lambda db: services.submit(
+            db, current_user, project, now=now(), version=form_version(form)
+        ),
         "已提交市局审核",
     )
 

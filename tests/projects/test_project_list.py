@@ -25,7 +25,7 @@ def plan(app, db, world):
         return {
             "boiler": make_project(db, world, status=PlanStatus.APPROVED, name="锅炉超低排放改造"),
             "farm": make_project(
-                db, world, status=PlanStatus.SUBMITTED, name="生猪养殖场粪污治理",
+                db, world, status=PlanStatus.APPROVED, name="生猪养殖场粪污治理",
                 type_code="W6", method="livestock", params=dict(LIVESTOCK),
                 planned_completion="2025-05-31",
             ),
@@ -42,7 +42,7 @@ def _codes(page: str) -> list[str]:
     return re.findall(r">(99010\d-\d{4}-[AW]\d-\d{3})<", page)
 
 
-def test_filters(login_as, plan, world):
+def test_filters(login_as, plan, world, db):
     client = login_as("city")
     get = lambda q: client.get(f"/projects/?{q}").get_data(as_text=True)  # noqa: E731
     assert len(_codes(get("year=2025"))) == 3
@@ -51,11 +51,15 @@ def test_filters(login_as, plan, world):
     assert _codes(get("year=2025&type=W6")) == [plan["farm"].code]
     assert _codes(get("year=2025&medium=water")) == [plan["farm"].code]
     assert len(_codes(get("year=2025&medium=air"))) == 2
-    assert _codes(get("year=2025&plan_status=submitted")) == [plan["farm"].code]
+    assert _codes(get("year=2025&plan_status=draft")) == []
+    assert len(_codes(get("year=2025&plan_status=approved"))) == 3
     assert len(_codes(get("year=2025&construction_status=not_started"))) == 3
     assert _codes(get("year=2025&construction_status=completed")) == []
     # The clock says 2025-06-02: the farm's planned completion (05-31) has passed.
     assert _codes(get("year=2025&overdue=1")) == [plan["farm"].code]
+    plan["farm"].plan_status = PlanStatus.WITHDRAWN  # out of the plan: no longer overdue
+    db.commit()
+    assert _codes(get("year=2025&overdue=1")) == []
     assert _codes(get("year=2025&q=焦化")) == [plan["other"].code]
     assert len(_codes(get(f"year=2025&q={world.enterprise_a.uscc}"))) == 2
     assert _codes(get(f"year=2025&q={plan['boiler'].code}")) == [plan["boiler"].code]
@@ -64,16 +68,16 @@ def test_filters(login_as, plan, world):
 
 def test_garbage_filters_are_ignored_not_errors(login_as, plan):
     client = login_as("city")
-    response = client.get("/projects/?year=abc&district=x&plan_status=nope&sort=evil&page=-3&overdue=maybe")
+    response = client.get(
+        "/projects/?year=abc&district=x&plan_status=nope&sort=evil&page=-3&overdue=maybe"
+    )
     assert response.status_code == 200
 
 
 def test_sorting(login_as, plan):
     client = login_as("city")
     asc = _codes(client.get("/projects/?year=2025&sort=total_investment").get_data(as_text=True))
-    desc = _codes(
-        client.get("/projects/?year=2025&sort=code&dir=desc").get_data(as_text=True)
-    )
+    desc = _codes(client.get("/projects/?year=2025&sort=code&dir=desc").get_data(as_text=True))
     assert desc == sorted(desc, reverse=True)
     assert len(asc) == 3
 

@@ -22,7 +22,14 @@ def _version(project):
 
 
 def _actions(db, project):
-    return [e.action for e in db.scalars(select(ProjectEvent).where(ProjectEvent.project_id == project.id).order_by(ProjectEvent.id))]
+    return [
+        e.action
+        for e in db.scalars(
+            select(ProjectEvent)
+            .where(ProjectEvent.project_id == project.id)
+            .order_by(ProjectEvent.id)
+        )
+    ]
 
 
 def test_submit_approve_through_the_ui(app, db, world, login_as, client):
@@ -30,7 +37,9 @@ def test_submit_approve_through_the_ui(app, db, world, login_as, client):
         project = make_project(db, world)
     login_as("district_a")
     page = f"/projects/{project.id}"
-    assert post_form(client, f"{page}/submit", _version(project), token_from=page).status_code == 302
+    assert (
+        post_form(client, f"{page}/submit", _version(project), token_from=page).status_code == 302
+    )
     db.refresh(project)
     assert project.plan_status == PlanStatus.SUBMITTED
     post_form(client, "/logout", {}, token_from="/")
@@ -59,7 +68,9 @@ def test_return_requires_reason_and_district_sees_it(app, db, world, login_as, c
     login_as("district_a")
     assert "经纬度与厂址不符，请核实" in client.get(page).get_data(as_text=True)
     # A returned project can be fixed and submitted again.
-    assert post_form(client, f"{page}/submit", _version(project), token_from=page).status_code == 302
+    assert (
+        post_form(client, f"{page}/submit", _version(project), token_from=page).status_code == 302
+    )
     db.refresh(project)
     assert project.plan_status == PlanStatus.SUBMITTED
 
@@ -69,7 +80,9 @@ def test_district_cannot_approve(app, db, world, login_as, client):
         project = make_project(db, world, status=PlanStatus.SUBMITTED)
     login_as("district_a")
     page = f"/projects/{project.id}"
-    assert post_form(client, f"{page}/approve", _version(project), token_from=page).status_code == 404
+    assert (
+        post_form(client, f"{page}/approve", _version(project), token_from=page).status_code == 404
+    )
     db.refresh(project)
     assert project.plan_status == PlanStatus.SUBMITTED
 
@@ -79,11 +92,19 @@ def test_approved_project_cannot_be_edited_without_change_request(app, db, world
         project = make_project(db, world, status=PlanStatus.APPROVED)
         clean, _ = validate_project(get_catalog(), project_input(world, name="改名"))
         with pytest.raises(DomainError, match="变更申请"):
-            services.update_draft(db, world.users["district_a"], project, clean, version=project.version_id, now=NOW)
+            services.update_draft(
+                db, world.users["district_a"], project, clean, version=project.version_id, now=NOW
+            )
     login_as("district_a")
     response = client.get(f"/projects/{project.id}/edit")
     assert response.status_code == 302
-    data = dict(A1_FORM, name="改名", district_id=str(world.district_a.id), enterprise_id=str(world.enterprise_a.id), version=str(project.version_id))
+    data = dict(
+        A1_FORM,
+        name="改名",
+        district_id=str(world.district_a.id),
+        enterprise_id=str(world.enterprise_a.id),
+        version=str(project.version_id),
+    )
     post_form(client, f"/projects/{project.id}/edit", data, token_from=f"/projects/{project.id}")
     db.refresh(project)
     assert project.name != "改名"
@@ -96,8 +117,17 @@ def test_enterprise_cannot_change_anything(app, db, world, login_as, client):
     login_as("enterprise_a")
     assert client.get(f"/projects/{approved.id}").status_code == 200
     token_page = f"/projects/{approved.id}"
-    for path in (f"/projects/{draft.id}/submit", f"/projects/{approved.id}/withdrawal-request", f"/projects/{approved.id}/withdraw"):
-        assert post_form(client, path, {"reason": "x", **_version(approved)}, token_from=token_page).status_code == 404
+    for path in (
+        f"/projects/{draft.id}/submit",
+        f"/projects/{approved.id}/withdrawal-request",
+        f"/projects/{approved.id}/withdraw",
+    ):
+        assert (
+            post_form(
+                client, path, {"reason": "x", **_version(approved)}, token_from=token_page
+            ).status_code
+            == 404
+        )
     assert client.get(f"/projects/{approved.id}/change").status_code == 404
     assert client.get("/projects/new").status_code == 404
 
@@ -108,9 +138,14 @@ def test_change_request_approved_applies_values_and_keeps_old(app, db, world, lo
     login_as("district_a")
     page = f"/projects/{project.id}/change"
     data = dict(
-        A1_FORM, name=project.name, district_id=str(world.district_a.id), enterprise_id=str(world.enterprise_a.id),
-        p_gas_flow="600000", planned_completion="2026-03-31", reason="烟气量核定值调整",
-    )  # fmt: skip
+        A1_FORM,
+        name=project.name,
+        district_id=str(world.district_a.id),
+        enterprise_id=str(world.enterprise_a.id),
+        p_gas_flow="600000",
+        planned_completion="2026-03-31",
+        reason="烟气量核定值调整",
+    )
     assert post_form(client, page, data).status_code == 302
     request_ = project.change_requests[-1] if project.change_requests else None
     db.refresh(project)
@@ -121,7 +156,15 @@ def test_change_request_approved_applies_values_and_keeps_old(app, db, world, lo
     post_form(client, "/logout", {}, token_from="/")
     login_as("city")
     show = f"/projects/{project.id}"
-    assert post_form(client, f"/projects/change-requests/{request_.id}/approve", {"reason": ""}, token_from=show).status_code == 302
+    assert (
+        post_form(
+            client,
+            f"/projects/change-requests/{request_.id}/approve",
+            {"reason": ""},
+            token_from=show,
+        ).status_code
+        == 302
+    )
     db.refresh(project)
     db.refresh(request_)
     assert request_.status == ChangeRequestStatus.APPROVED
@@ -136,14 +179,23 @@ def test_change_request_rejection_needs_reason(app, db, world, login_as, client)
     with app.app_context():
         project = make_project(db, world, status=PlanStatus.APPROVED)
         clean, _ = validate_project(get_catalog(), project_input(world, contact_name="王工"))
-        request_ = services.request_change(db, world.users["district_a"], project, clean, "联系人变更", now=NOW)
+        request_ = services.request_change(
+            db, world.users["district_a"], project, clean, "联系人变更", now=NOW
+        )
         db.commit()
     login_as("city")
     show = f"/projects/{project.id}"
-    post_form(client, f"/projects/change-requests/{request_.id}/reject", {"reason": ""}, token_from=show)
+    post_form(
+        client, f"/projects/change-requests/{request_.id}/reject", {"reason": ""}, token_from=show
+    )
     db.refresh(request_)
     assert request_.status == ChangeRequestStatus.PENDING
-    post_form(client, f"/projects/change-requests/{request_.id}/reject", {"reason": "无需变更"}, token_from=show)
+    post_form(
+        client,
+        f"/projects/change-requests/{request_.id}/reject",
+        {"reason": "无需变更"},
+        token_from=show,
+    )
     db.refresh(request_)
     db.refresh(project)
     assert request_.status == ChangeRequestStatus.REJECTED
@@ -155,14 +207,29 @@ def test_withdrawal_request_and_direct_withdrawal(app, db, world, login_as, clie
         requested = make_project(db, world, status=PlanStatus.APPROVED, name="申请调出的项目")
         direct = make_project(db, world, status=PlanStatus.APPROVED, name="直接调出的项目")
     login_as("district_a")
-    post_form(client, f"/projects/{requested.id}/withdrawal-request", {"reason": "企业关停"}, token_from=f"/projects/{requested.id}")
+    post_form(
+        client,
+        f"/projects/{requested.id}/withdrawal-request",
+        {"reason": "企业关停"},
+        token_from=f"/projects/{requested.id}",
+    )
     db.refresh(requested)
     request_ = requested.change_requests[-1]
     assert request_.kind.value == "withdrawal"
     post_form(client, "/logout", {}, token_from="/")
     login_as("city")
-    post_form(client, f"/projects/change-requests/{request_.id}/approve", {}, token_from=f"/projects/{requested.id}")
-    post_form(client, f"/projects/{direct.id}/withdraw", {"reason": "重复申报"}, token_from=f"/projects/{direct.id}")
+    post_form(
+        client,
+        f"/projects/change-requests/{request_.id}/approve",
+        {},
+        token_from=f"/projects/{requested.id}",
+    )
+    post_form(
+        client,
+        f"/projects/{direct.id}/withdraw",
+        {"reason": "重复申报"},
+        token_from=f"/projects/{direct.id}",
+    )
     db.refresh(requested)
     db.refresh(direct)
     assert requested.plan_status == PlanStatus.WITHDRAWN
@@ -207,8 +274,17 @@ def test_two_concurrent_edits_second_is_refused_and_keeps_input(app, db, world, 
     page = f"/projects/{project.id}/edit"
     token_first = first.get(page).get_data(as_text=True)
     token_second = second.get(page).get_data(as_text=True)
-    assert f'value="{project.version_id}"' in token_first and f'value="{project.version_id}"' in token_second
-    base = dict(A1_FORM, name=project.name, district_id=str(world.district_a.id), enterprise_id=str(world.enterprise_a.id), version=str(project.version_id))
+    assert (
+        f'value="{project.version_id}"' in token_first
+        and f'value="{project.version_id}"' in token_second
+    )
+    base = dict(
+        A1_FORM,
+        name=project.name,
+        district_id=str(world.district_a.id),
+        enterprise_id=str(world.enterprise_a.id),
+        version=str(project.version_id),
+    )
     assert post_form(first, page, dict(base, contact_name="甲先保存")).status_code == 302
     response = post_form(second, page, dict(base, contact_name="乙后保存"))
     assert response.status_code == 200
@@ -224,4 +300,11 @@ def test_stale_version_in_service(app, db, world):
         project = make_project(db, world)
         clean, _ = validate_project(get_catalog(), project_input(world))
         with pytest.raises(StaleObjectError):
-            services.update_draft(db, world.users["district_a"], project, clean, version=project.version_id - 1, now=NOW)
+            services.update_draft(
+                db,
+                world.users["district_a"],
+                project,
+                clean,
+                version=project.version_id - 1,
+                now=NOW,
+            )
