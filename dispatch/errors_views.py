@@ -23,7 +23,9 @@ MESSAGES = {
 
 def _page(code: int, detail: str | None = None):  # type: ignore[no-untyped-def]
     title, message = MESSAGES.get(code, (f"错误 {code}", "请求无法完成。"))
-    return render_template("errors/error.html", code=code, title=title, message=detail or message), code
+    return render_template(
+        "errors/error.html", code=code, title=title, message=detail or message
+    ), code
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -57,7 +57,9 @@ def init_templating(app: Flask) -> None:
         china_tz=CHINA_TZ,
         change_field_label=lambda k: CHANGE_FIELD_LABELS.get(k, k),
         event_label=lambda a: EVENT_LABELS.get(a, a),
-        plan_status_label=lambda s: PlanStatus(s).label if s in PlanStatus._value2member_map_ else s,
+        plan_status_label=lambda s: (
+            PlanStatus(s).label if s in PlanStatus._value2member_map_ else s
+        ),
         current_value=_current_value,
     )
     app.jinja_env.filters["change_field_label"] = lambda k: CHANGE_FIELD_LABELS.get(k, k)

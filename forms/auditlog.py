@@ -19,7 +19,9 @@ class AuditFilterForm(FlaskForm):
     object_id = StringField("对象编号", validators=[Optional(), Length(max=64)])
     outcome = SelectField(
         "结果",
-        choices=choices([("", "全部"), ("success", "成功"), ("failure", "失败"), ("denied", "拒绝")]),
+        choices=choices(
+            [("", "全部"), ("success", "成功"), ("failure", "失败"), ("denied", "拒绝")]
+        ),
         validators=[Optional()],
     )
     date_from = DateField("开始日期", validators=[Optional()], format="%Y-%m-%d")

@@ -59,7 +59,8 @@ class ReasonForm(FlaskForm):
     """Return, withdrawal, rejection: a reason is required."""
 
     reason = TextAreaField(
-        "原因", validators=[InputRequired("请填写原因"), Length(max=2000, message="不能超过 2000 个字符")]
+        "原因",
+        validators=[InputRequired("请填写原因"), Length(max=2000, message="不能超过 2000 个字符")],
     )
 
 

@@ -65,7 +65,9 @@ class AuditEvent(Base):
             "outcome": AuditOutcome(self.outcome).value,
             "details": self.details or {},
         }
-        return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+        return json.dumps(
+            payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        ).encode()
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.prev_hash.encode() + self.canonical()).hexdigest()

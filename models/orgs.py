@@ -80,9 +80,7 @@ class Region(Base):
     path: Mapped[str] = mapped_column(String(255), index=True, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    parent: Mapped[Region | None] = relationship(
-        remote_side=[id], back_populates="children"
-    )
+    parent: Mapped[Region | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Region]] = relationship(back_populates="parent")
     enterprises: Mapped[list[Enterprise]] = relationship(
         back_populates="district", foreign_keys="Enterprise.district_id"
@@ -120,9 +118,7 @@ class Enterprise(Base):
     industry: Mapped[str] = mapped_column(String(64), default="")
     permit_number: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     district: Mapped[Region] = relationship(
         back_populates="enterprises", foreign_keys=[district_id]

@@ -38,9 +38,7 @@ class User(Base):
     __table_args__ = (
         CheckConstraint(ROLE_ORG_CHECK, name="role_matches_org"),
         CheckConstraint("failed_logins >= 0", name="failed_logins_nonneg"),
-        CheckConstraint(
-            "(region_id IS NULL) = (region_kind IS NULL)", name="region_kind_pair"
-        ),
+        CheckConstraint("(region_id IS NULL) = (region_kind IS NULL)", name="region_kind_pair"),
         ForeignKeyConstraint(
             ["region_id", "region_kind"],
             ["regions.id", "regions.kind"],
@@ -75,9 +73,7 @@ class User(Base):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     region: Mapped[Region | None] = relationship(foreign_keys=[region_id])
     enterprise: Mapped[Enterprise | None] = relationship()

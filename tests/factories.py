@@ -79,8 +79,12 @@ def build_world(session: Session) -> World:
     enterprise_a = make_enterprise(session, district_a, "甲区化工有限公司")
     enterprise_b = make_enterprise(session, district_b, "乙区热电有限公司")
     users = {
-        "enterprise_a": make_user(session, Role.ENTERPRISE, enterprise=enterprise_a, username="ent_a"),
-        "enterprise_b": make_user(session, Role.ENTERPRISE, enterprise=enterprise_b, username="ent_b"),
+        "enterprise_a": make_user(
+            session, Role.ENTERPRISE, enterprise=enterprise_a, username="ent_a"
+        ),
+        "enterprise_b": make_user(
+            session, Role.ENTERPRISE, enterprise=enterprise_b, username="ent_b"
+        ),
         "district_a": make_user(session, Role.DISTRICT, region=district_a, username="dist_a"),
         "district_b": make_user(session, Role.DISTRICT, region=district_b, username="dist_b"),
         "city": make_user(session, Role.CITY, region=city, username="city_user"),

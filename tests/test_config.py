@@ -8,8 +8,11 @@ from dispatch.config import ConfigError, Settings
 
 
 def _prod(**env):
-    base = {"DISPATCH_ENV": "production", "DISPATCH_SECRET_KEY": "s" * 40,
-            "DISPATCH_DATABASE_URL": "postgresql+psycopg://u@h/db"}
+    base = {
+        "DISPATCH_ENV": "production",
+        "DISPATCH_SECRET_KEY": "s" * 40,
+        "DISPATCH_DATABASE_URL": "postgresql+psycopg://u@h/db",
+    }
     base.update(env)
     return Settings.from_env(base)
 

@@ -16,6 +16,7 @@ def use_hasher(hasher: PasswordHasher) -> None:
     _hasher = hasher
     _DUMMY_HASH = hasher.hash("not-a-real-password-Xq9!")
 
+
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 

@@ -21,14 +21,17 @@ def index():  # type: ignore[no-untyped-def]
     user = current_user
     stats: dict[str, int] = {}
     if user.role in (Role.CITY, Role.DISTRICT):
-        stats["districts"] = db.scalar(
-            select(func.count()).select_from(
-                visible_regions(user).where(Region.kind == RegionKind.DISTRICT).subquery()
+        stats["districts"] = (
+            db.scalar(
+                select(func.count()).select_from(
+                    visible_regions(user).where(Region.kind == RegionKind.DISTRICT).subquery()
+                )
             )
-        ) or 0
-        stats["enterprises"] = db.scalar(
-            select(func.count()).select_from(visible_enterprises(user).subquery())
-        ) or 0
+            or 0
+        )
+        stats["enterprises"] = (
+            db.scalar(select(func.count()).select_from(visible_enterprises(user).subquery())) or 0
+        )
     elif user.role == Role.ADMIN:
         stats["users"] = db.scalar(select(func.count(User.id))) or 0
         stats["enterprises"] = db.scalar(select(func.count(Enterprise.id))) or 0

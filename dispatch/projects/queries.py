@@ -143,5 +143,7 @@ def district_choices(session: Session, regions_stmt: Select[tuple[Region]]) -> l
     from models import RegionKind
 
     return list(
-        session.scalars(regions_stmt.where(Region.kind == RegionKind.DISTRICT).order_by(Region.division_code))
+        session.scalars(
+            regions_stmt.where(Region.kind == RegionKind.DISTRICT).order_by(Region.division_code)
+        )
     )

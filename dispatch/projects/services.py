@@ -216,12 +216,18 @@ def _reason(reason: str | None, what: str) -> str:
     return text
 
 
-def submit(session: Session, actor: User, project: Project, *, now: dt.datetime, version: int | None = None) -> None:
-    _transition(session, actor, project, EDITABLE, PlanStatus.SUBMITTED, "submit", now=now, version=version)
+def submit(
+    session: Session, actor: User, project: Project, *, now: dt.datetime, version: int | None = None
+) -> None:
+    _transition(
+        session, actor, project, EDITABLE, PlanStatus.SUBMITTED, "submit", now=now, version=version
+    )
     project.submitted_at = now
 
 
-def approve(session: Session, actor: User, project: Project, *, now: dt.datetime, version: int | None = None) -> None:
+def approve(
+    session: Session, actor: User, project: Project, *, now: dt.datetime, version: int | None = None
+) -> None:
     _transition(
         session, actor, project, (PlanStatus.SUBMITTED,), PlanStatus.APPROVED, "approve",
         now=now, version=version,
@@ -289,9 +295,7 @@ def request_change(
             raise DomainError("变更申请不能修改工程类型、计划年度和所在区县")
         _ensure_unique_name(session, clean, project.id)
         current = snapshot(project)
-        proposed = {
-            k: _json(v) for k, v in _clean_values(clean).items() if _json(v) != current[k]
-        }
+        proposed = {k: _json(v) for k, v in _clean_values(clean).items() if _json(v) != current[k]}
         if not proposed:
             raise DomainError("变更申请未修改任何内容")
     request_ = ChangeRequest(

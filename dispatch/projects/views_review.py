@@ -67,7 +67,9 @@ def approve(project_id: int):  # type: ignore[no-untyped-def]
         abort(400)
     return run_action(
         project,
-        lambda db: services.approve(db, current_user, project, now=now(), version=form_version(form)),
+        lambda db: services.approve(
+            db, current_user, project, now=now(), version=form_version(form)
+        ),
         "已审核通过，项目进入计划清单",
     )
 

@@ -37,11 +37,28 @@ def _insert(db, table, row):
 @pytest.mark.parametrize(
     "label, row",
     [
-        ("district user on a city", lambda w: _user_row(role="district", region_id=w.city.id, region_kind="city")),
-        ("city user on a district", lambda w: _user_row(role="city", region_id=w.district_a.id, region_kind="district")),
-        ("enterprise user without enterprise", lambda w: _user_row(role="enterprise", region_id=w.district_a.id, region_kind="district")),
-        ("forged region kind", lambda w: _user_row(role="district", region_id=w.city.id, region_kind="district")),
-        ("unknown role", lambda w: _user_row(role="superuser", region_id=w.city.id, region_kind="city")),
+        (
+            "district user on a city",
+            lambda w: _user_row(role="district", region_id=w.city.id, region_kind="city"),
+        ),
+        (
+            "city user on a district",
+            lambda w: _user_row(role="city", region_id=w.district_a.id, region_kind="district"),
+        ),
+        (
+            "enterprise user without enterprise",
+            lambda w: _user_row(
+                role="enterprise", region_id=w.district_a.id, region_kind="district"
+            ),
+        ),
+        (
+            "forged region kind",
+            lambda w: _user_row(role="district", region_id=w.city.id, region_kind="district"),
+        ),
+        (
+            "unknown role",
+            lambda w: _user_row(role="superuser", region_id=w.city.id, region_kind="city"),
+        ),
     ],
 )
 def test_role_must_match_organisation_kind(db, world, label, row):
@@ -50,7 +67,11 @@ def test_role_must_match_organisation_kind(db, world, label, row):
 
 
 def test_valid_role_rows_are_accepted(db, world):
-    _insert(db, User.__table__, _user_row(role="district", region_id=world.district_a.id, region_kind="district"))
+    _insert(
+        db,
+        User.__table__,
+        _user_row(role="district", region_id=world.district_a.id, region_kind="district"),
+    )
 
 
 def test_enterprise_must_sit_in_a_district(db, world):

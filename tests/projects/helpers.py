@@ -46,7 +46,12 @@ def make_project(
     assert clean is not None, errors
     actor = world.users[actor_key]
     project = services.create_project(db, actor, clean, now=NOW)
-    if status in (PlanStatus.SUBMITTED, PlanStatus.APPROVED, PlanStatus.RETURNED, PlanStatus.WITHDRAWN):
+    if status in (
+        PlanStatus.SUBMITTED,
+        PlanStatus.APPROVED,
+        PlanStatus.RETURNED,
+        PlanStatus.WITHDRAWN,
+    ):
         services.submit(db, actor, project, now=NOW)
     city = world.users["city"]
     if status == PlanStatus.RETURNED:

@@ -51,7 +51,9 @@ MATRIX = [
 ]  # fmt: skip
 
 CASES = [
-    pytest.param(method, path, status, actor, row[3 + i], id=f"{method} {path} [{status.value}] {actor}")
+    pytest.param(
+        method, path, status, actor, row[3 + i], id=f"{method} {path} [{status.value}] {actor}"
+    )
     for row in MATRIX
     for method, path, status in [row[:3]]
     for i, actor in enumerate(ACTORS)

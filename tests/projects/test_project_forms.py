@@ -34,7 +34,9 @@ A1_FORM = {
 
 
 def _form(world, **overrides):
-    data = dict(A1_FORM, district_id=str(world.district_a.id), enterprise_id=str(world.enterprise_a.id))
+    data = dict(
+        A1_FORM, district_id=str(world.district_a.id), enterprise_id=str(world.enterprise_a.id)
+    )
     data.update(overrides)
     return data
 
@@ -90,7 +92,9 @@ def test_codes_increment_per_district_year_and_type(login_as, db, world):
         ({"enterprise_id": "", "owner_unit": ""}, "须填写建设单位"),
     ],
 )
-def test_bad_input_is_a_chinese_message_and_keeps_the_values(login_as, db, world, overrides, field_message):
+def test_bad_input_is_a_chinese_message_and_keeps_the_values(
+    login_as, db, world, overrides, field_message
+):
     client = login_as("district_a")
     response = post_form(client, NEW_A1, _form(world, **overrides))
     assert response.status_code == 200
@@ -150,7 +154,9 @@ def test_edit_draft_and_history(login_as, app, db, world):
     page = client.get(f"/projects/{project.id}/edit").get_data(as_text=True)
     assert 'value="500000"' in page
     data = _form(world, name=project.name, p_gas_flow="250000", version=str(project.version_id))
-    response = post_form(client, f"/projects/{project.id}/edit", data, token_from=f"/projects/{project.id}/edit")
+    response = post_form(
+        client, f"/projects/{project.id}/edit", data, token_from=f"/projects/{project.id}/edit"
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     db.refresh(project)
     assert project.expected_nox == Decimal("198.000000")
