@@ -45,7 +45,7 @@ def create_app(
     settings = (settings or Settings.from_env()).with_generated_secret()
     settings.validate()
 
-    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
     app.config.update(
         SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
@@ -60,6 +60,8 @@ def create_app(
         SESSION_REFRESH_EACH_REQUEST=True,
         MAX_CONTENT_LENGTH=210 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
+        # No Babel: WTForms' bundled Chinese catalogue serves forms.Form's messages.
+        WTF_I18N_ENABLED=False,
         LOGIN_RATE_LIMIT=settings.login_rate_limit,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
         RATELIMIT_ENABLED=not settings.testing,

@@ -81,12 +81,14 @@ def verify_chain(session: Session, batch_size: int = 1000) -> ChainReport:
     expected_prev = GENESIS_HASH
     checked = 0
     stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch_size)
-    for event in session.scalars(stmt):
-        if event.prev_hash != expected_prev:
-            return ChainReport(checked, event.id, "prev_hash does not match the previous event")
-        if event.compute_hash() != event.hash:
-            return ChainReport(checked, event.id, "content does not match its hash")
-        expected_prev = event.hash
-        checked += 1
-        session.expunge(event)
+    # The context manager closes PostgreSQL's server-side cursor on an early return too.
+    with session.scalars(stmt) as events:
+        for event in events:
+            if event.prev_hash != expected_prev:
+                return ChainReport(checked, event.id, "prev_hash does not match the previous event")
+            if event.compute_hash() != event.hash:
+                return ChainReport(checked, event.id, "content does not match its hash")
+            expected_prev = event.hash
+            checked += 1
+            session.expunge(event)
     return ChainReport(checked)

@@ -203,6 +203,9 @@ def _seed_one(
         progress(spec, today) if reviewed else (ConstructionStatus.NOT_STARTED, None, None, None)
     )
     raw = _input(spec, index, district, _enterprise(session, spec.owner), status)
+    # Actual dates normally arrive through approved monthly progress reports; the demo
+    # enters the ones its construction status implies with the project.
+    raw.actual_start, raw.actual_completion, raw.stable_operation_from = started, completed, stable
     project = create_project(session, author, _clean(raw), now=now)
     if spec.status == "draft":
         return project
@@ -223,10 +226,6 @@ def _seed_one(
         else:
             withdraw(session, city, project, spec.reason, now=now)
         return project
-    # Actual dates normally arrive through approved monthly progress reports; the demo
-    # writes the ones its construction status implies.
-    project.actual_start, project.actual_completion = started, completed
-    project.stable_operation_from = stable
     if spec.change:
         _change(session, author, project, raw, spec, now)
     # Only a project in stable operation can be closed out; seeded before that date, the

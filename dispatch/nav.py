@@ -22,13 +22,17 @@ _BUSINESS = [
 
 NAV_BY_ROLE: dict[Role, list[NavItem]] = {
     Role.ENTERPRISE: [NavItem("首页", "home.index"), *_BUSINESS],
-    Role.DISTRICT: [NavItem("首页", "home.index"), *_BUSINESS, NavItem("导出", None)],
+    Role.DISTRICT: [
+        NavItem("首页", "home.index"),
+        *_BUSINESS,
+        NavItem("导入导出", "projects.import_plan_list"),
+    ],
     Role.CITY: [
         NavItem("首页", "home.index"),
         *_BUSINESS,
         NavItem("审核队列", "projects.review"),
         NavItem("减排核算", None),
-        NavItem("导出", None),
+        NavItem("导入导出", "projects.import_plan_list"),
     ],
     Role.ADMIN: [
         NavItem("首页", "home.index"),

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from dispatch import audit
 from dispatch.auth.passwords import hash_password, policy_errors
+from dispatch.auth.services import end_all_sessions, set_password
 from dispatch.clock import now
 from dispatch.errors import DomainError
 from models import Enterprise, Region, RegionKind, Role, User, is_valid_division_code, is_valid_uscc
@@ -41,7 +42,9 @@ def create_region(
     if expected_parent is None and parent is not None:
         raise DomainError("省级区划不能有上级", field="parent_id")
     if expected_parent is not None and (parent is None or parent.kind != expected_parent):
-        raise DomainError(f"{kind.label}级区划的上级必须是{expected_parent.label}级区划", field="parent_id")
+        raise DomainError(
+            f"{kind.label}级区划的上级必须是{expected_parent.label}级区划", field="parent_id"
+        )
     region = Region(name=name.strip(), division_code=division_code, kind=kind, parent=parent)
     session.add(region)
     session.flush()
@@ -149,7 +152,9 @@ def create_user(
     return user
 
 
-def attach_org(user: User, role: Role, region: Region | None, enterprise: Enterprise | None) -> None:
+def attach_org(
+    user: User, role: Role, region: Region | None, enterprise: Enterprise | None
+) -> None:
     """Point ``user`` at the organisation its role requires, or explain why not."""
     if role == Role.ENTERPRISE:
         if enterprise is None:
@@ -163,3 +168,204 @@ def attach_org(user: User, role: Role, region: Region | None, enterprise: Enterp
     if role == Role.CITY and region.kind == RegionKind.DISTRICT:
         raise DomainError("市局用户的所属区划必须是市级或省级", field="region_id")
     user.attach_region(region)
+
+
+# --- admin edits ----------------------------------------------------------------------
+# Each function below validates, changes the object, records one audit event with what
+# changed, and leaves the commit to the view.
+
+
+def _changes(obj: object, values: dict[str, object]) -> dict[str, list[object]]:
+    """Apply ``values`` to ``obj`` and return ``{field: [old, new]}`` for those that differ."""
+    changed: dict[str, list[object]] = {}
+    for key, new in values.items():
+        old = getattr(obj, key)
+        if old != new:
+            changed[key] = [old, new]
+            setattr(obj, key, new)
+    return changed
+
+
+def _plain(value: object) -> object:
+    """Audit details are JSON: enums by value, everything else as is."""
+    return value.value if isinstance(value, RegionKind | Role) else value
+
+
+def find_enterprise_by_uscc(session: Session, uscc: str, *, field: str) -> Enterprise:
+    """The enterprise holding credit code ``uscc``, or a message on ``field``."""
+    code = uscc.strip().upper()
+    enterprise = session.scalar(select(Enterprise).where(Enterprise.uscc == code)) if code else None
+    if enterprise is None:
+        raise DomainError(f"未找到统一社会信用代码为 {code or '（空）'} 的企业", field=field)
+    return enterprise
+
+
+def update_user(
+    session: Session,
+    user: User,
+    *,
+    display_name: str,
+    phone: str,
+    role: Role,
+    region: Region | None,
+    enterprise: Enterprise | None,
+    actor: User,
+) -> None:
+    """Change a user's name, phone, role and organisation (the username stays)."""
+    if user.id == actor.id and role != user.role:
+        # An admin demoting themselves could leave the deployment without an admin.
+        raise DomainError("不能修改自己的角色", field="role")
+    before = (user.role, user.region_id, user.enterprise_id)
+    changed = _changes(
+        user,
+        {
+            "display_name": display_name.strip() or user.username,
+            "phone": phone.strip(),
+            "role": role,
+        },
+    )
+    attach_org(user, role, region, enterprise)
+    after = (user.role, user.region_id, user.enterprise_id)
+    if before[1:] != after[1:]:
+        changed["organisation"] = [
+            {"region_id": before[1], "enterprise_id": before[2]},
+            {"region_id": after[1], "enterprise_id": after[2]},
+        ]
+    session.flush()
+    audit.record(
+        session,
+        "admin.user.update",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        details={"username": user.username, "changes": _jsonable(changed)},
+    )
+
+
+def _jsonable(changed: dict[str, list[object]]) -> dict[str, list[object]]:
+    return {key: [_plain(v) for v in pair] for key, pair in changed.items()}
+
+
+def disable_user(session: Session, user: User, *, actor: User) -> None:
+    """Disable an account and end its sessions (its credential stamp changes too)."""
+    if user.id == actor.id:
+        raise DomainError("不能停用自己的账户")
+    if not user.is_active:
+        raise DomainError(f"用户 {user.username} 已是停用状态")
+    user.is_active = False
+    end_all_sessions(session, user, now=now(), reason="disabled")
+    audit.record(
+        session,
+        "admin.user.disable",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        details={"username": user.username},
+    )
+
+
+def enable_user(session: Session, user: User, *, actor: User) -> None:
+    """Re-enable a disabled account; a lockout from failed logins is lifted as well."""
+    if user.is_active:
+        raise DomainError(f"用户 {user.username} 已是启用状态")
+    user.is_active = True
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(
+        session,
+        "admin.user.enable",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        details={"username": user.username},
+    )
+
+
+def reset_password(session: Session, user: User, new_password: str, *, actor: User) -> None:
+    """Set an admin-assigned password: ends the user's sessions, forces a change at login."""
+    if user.id == actor.id:
+        # Resetting one's own password would bypass the current-password check.
+        raise DomainError("请通过“修改密码”修改自己的密码")
+    set_password(session, user, new_password, now=now(), must_change=True)
+    audit.record(
+        session,
+        "admin.user.reset_password",
+        actor=actor,
+        object_type="user",
+        object_id=user.id,
+        details={"username": user.username},
+    )
+
+
+def update_region(
+    session: Session, region: Region, *, name: str, division_code: str, actor: User
+) -> None:
+    """Rename a region or correct its division code; its kind and parent stay."""
+    division_code = division_code.strip()
+    name = name.strip()
+    if not name:
+        raise DomainError("名称不能为空", field="name")
+    if not is_valid_division_code(division_code):
+        raise DomainError("行政区划代码必须为 6 位数字（GB/T 2260）", field="division_code")
+    taken = session.scalar(
+        select(Region.id).where(Region.division_code == division_code, Region.id != region.id)
+    )
+    if taken:
+        raise DomainError(f"行政区划代码 {division_code} 已存在", field="division_code")
+    changed = _changes(region, {"name": name, "division_code": division_code})
+    session.flush()
+    audit.record(
+        session,
+        "admin.region.update",
+        actor=actor,
+        object_type="region",
+        object_id=region.id,
+        details={"division_code": region.division_code, "changes": _jsonable(changed)},
+    )
+
+
+def update_enterprise(
+    session: Session,
+    enterprise: Enterprise,
+    *,
+    name: str,
+    uscc: str,
+    district: Region | None,
+    address: str = "",
+    industry: str = "",
+    permit_number: str | None = None,
+    actor: User,
+) -> None:
+    """Edit an enterprise; the credit code stays unique and the district a district."""
+    uscc = uscc.strip().upper()
+    name = name.strip()
+    if not name:
+        raise DomainError("企业名称不能为空", field="name")
+    validate_enterprise_fields(uscc, district)
+    assert district is not None  # validate_enterprise_fields refused None
+    taken = session.scalar(
+        select(Enterprise.id).where(Enterprise.uscc == uscc, Enterprise.id != enterprise.id)
+    )
+    if taken:
+        raise DomainError(f"统一社会信用代码 {uscc} 已被其他企业使用", field="uscc")
+    changed = _changes(
+        enterprise,
+        {
+            "name": name,
+            "uscc": uscc,
+            "district_id": district.id,
+            "address": address.strip(),
+            "industry": industry.strip(),
+            "permit_number": (permit_number or "").strip() or None,
+        },
+    )
+    enterprise.district = district
+    session.flush()
+    audit.record(
+        session,
+        "admin.enterprise.update",
+        actor=actor,
+        object_type="enterprise",
+        object_id=enterprise.id,
+        details={"uscc": enterprise.uscc, "changes": _jsonable(changed)},
+    )

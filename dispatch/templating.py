@@ -49,7 +49,6 @@ def _current_value(project: Any, field: str) -> Any:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
-        has_view=lambda endpoint: endpoint in app.view_functions,
         has_permission=_has_permission,
         format_t=format_t,
         pollutant_label=lambda p: POLLUTANT_LABELS.get(p, p),

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask_wtf import FlaskForm
 from wtforms import SelectChoice
+
+
+class Form(FlaskForm):
+    """Base of every form: WTForms' own messages (not a number, too long…) in Chinese."""
+
+    class Meta:
+        locales = ("zh",)
 
 
 def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import Field, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
+from forms import Form
 from models import RegionKind, Role
 
 Choices = Sequence[tuple[Any, str]]
@@ -55,7 +55,7 @@ class _ChoiceCheck:
         self.message = message
         self.required = required
 
-    def __call__(self, form: FlaskForm, field: Field) -> None:
+    def __call__(self, form: Form, field: Field) -> None:
         empty = field.data in (None, "")
         if empty:
             if self.required:
@@ -90,7 +90,7 @@ def _blank(choices: Choices, label: str = "— 请选择 —") -> list[tuple[Any
 # --- users ------------------------------------------------------------------------------
 
 
-class _UserFields(FlaskForm):
+class _UserFields(Form):
     display_name = TextField(
         "姓名",
         validators=[DataRequired("请填写姓名"), Length(max=64, message="姓名不能超过 64 个字符")],
@@ -148,7 +148,7 @@ class UserEditForm(_UserFields):
     pass
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     new_password = PasswordField(
         "新密码",
         description="用户下次登录时须修改此密码；重置后其所有登录会话立即失效",
@@ -163,7 +163,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button-only POST (enable, disable): carries the CSRF token and nothing else."""
 
 
@@ -176,7 +176,7 @@ _DIVISION_CODE = [
 ]
 
 
-class RegionCreateForm(FlaskForm):
+class RegionCreateForm(Form):
     kind = _value_select("级别", "请选择级别")
     name = TextField("名称", validators=_NAME_64)
     division_code = TextField("行政区划代码", validators=_DIVISION_CODE)
@@ -188,12 +188,12 @@ class RegionCreateForm(FlaskForm):
         self.parent_id.choices = _blank(parents, "— 无（省级）—")
 
 
-class RegionEditForm(FlaskForm):
+class RegionEditForm(Form):
     name = TextField("名称", validators=_NAME_64)
     division_code = TextField("行政区划代码", validators=_DIVISION_CODE)
 
 
-class EnterpriseForm(FlaskForm):
+class EnterpriseForm(Form):
     name = TextField(
         "企业名称",
         validators=[
@@ -225,14 +225,14 @@ class EnterpriseForm(FlaskForm):
         self.district_id.choices = _blank(districts)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("Excel 文件（.xlsx）", validators=[FileRequired("请选择要导入的 .xlsx 文件")])
 
 
 # --- list filters (GET, no CSRF) --------------------------------------------------------
 
 
-class _Filter(FlaskForm):
+class _Filter(Form):
     class Meta:
         csrf = False  # read-only GET filters
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
     password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=128)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
     new_password = PasswordField(
         "新密码", validators=[DataRequired("请输入新密码"), Length(max=128, message="新密码过长")]

@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from dispatch.accounting.validation import range_text
 from dispatch.catalog import MethodDef, ParamDef
-from forms import choices
+from forms import Form, choices
 from models import ConstructionStatus
 
 LIST_ROWS = 6
@@ -25,7 +24,7 @@ PARAM_PREFIX = "p_"
 _LIST_ERROR = re.compile(r"^(?P<key>\w+)\[(?P<index>\d+)\]\.(?P<field>\w+)$")
 
 
-class ProjectForm(FlaskForm):
+class ProjectForm(Form):
     """The common fields; ``project_form`` adds the method's parameter fields."""
 
     version = HiddenField()
@@ -50,12 +49,19 @@ class ProjectForm(FlaskForm):
         choices=choices((s.value, s.label) for s in ConstructionStatus),
         validators=[Optional()],
     )
+    actual_start = StringField("实际开工日期", render_kw={"type": "date"})
+    actual_completion = StringField(
+        "实际完工日期", render_kw={"type": "date"}, description="建设状态为已完工或稳定运行时必填"
+    )
+    stable_operation_from = StringField(
+        "稳定运行日期", render_kw={"type": "date"}, description="建设状态为稳定运行时必填"
+    )
     contact_name = StringField("联系人", validators=[Length(max=64)])
     contact_phone = StringField("联系电话", validators=[Length(max=32)])
     notes = TextAreaField("备注", validators=[Length(max=2000)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """Return, withdrawal, rejection: a reason is required."""
 
     reason = TextAreaField(
@@ -64,13 +70,13 @@ class ReasonForm(FlaskForm):
     )
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     """Approvals: an optional comment."""
 
     reason = TextAreaField("意见", validators=[Optional(), Length(max=2000)])
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     """Buttons that act on a project at a known version (submit, approve)."""
 
     version = HiddenField()

@@ -17,6 +17,29 @@ bp = Blueprint("auditlog", __name__, url_prefix="/audit", template_folder="templ
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
+# WTForms' built-in messages are English (there is no Babel here); every message on the
+# page must be Chinese, so each invalid filter field gets one that says what to enter.
+DATE_HINT = "日期格式不正确，请按 年-月-日 填写，例如 2025-06-01"
+FILTER_ERRORS = {
+    "date_from": DATE_HINT,
+    "date_to": DATE_HINT,
+    "outcome": "请选择 全部、成功、失败 或 拒绝",
+}
+TOO_LONG = "不能超过 64 个字符"
+
+
+def _validate(form: AuditFilterForm) -> bool:
+    """Validate the filter, replacing library messages with Chinese ones."""
+    valid = form.validate()
+    for field in form:
+        if field.errors:
+            field.errors = [FILTER_ERRORS.get(field.name, TOO_LONG)]
+    start, end = form.date_from.data, form.date_to.data
+    if valid and start and end and end < start:
+        form.date_to.errors = ["结束日期不能早于开始日期"]
+        valid = False
+    return valid
+
 
 def _day_start(day: dt.date) -> dt.datetime:
     """Dates are entered in Beijing time; the log stores UTC."""
@@ -28,7 +51,7 @@ def _day_start(day: dt.date) -> dt.datetime:
 def events():  # type: ignore[no-untyped-def]
     form = AuditFilterForm(request.args)
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
-    if form.validate():
+    if _validate(form):
         if form.actor.data:
             stmt = stmt.where(AuditEvent.actor_username.contains(form.actor.data, autoescape=True))
         if form.action.data:

@@ -40,6 +40,9 @@ FIELD_LABELS = {
     "contact_phone": "联系电话",
     "notes": "备注",
     "construction_status": "建设状态",
+    "actual_start": "实际开工日期",
+    "actual_completion": "实际完工日期",
+    "stable_operation_from": "稳定运行日期",
 }
 
 
@@ -66,6 +69,9 @@ class ProjectInput:
     notes: Any = ""
     construction_status: Any = ConstructionStatus.NOT_STARTED.value
     params: dict[str, Any] = dataclasses.field(default_factory=dict)
+    actual_start: Any = None
+    actual_completion: Any = None
+    stable_operation_from: Any = None
 
 
 @dataclasses.dataclass
@@ -92,6 +98,9 @@ class CleanProject:
     construction_status: ConstructionStatus
     params: dict[str, Any]
     result: AccountingResult
+    actual_start: dt.date | None = None
+    actual_completion: dt.date | None = None
+    stable_operation_from: dt.date | None = None
 
 
 class Errors(dict[str, list[str]]):
@@ -126,14 +135,15 @@ def _decimal(errors: Errors, field: str, value: Any, *, required: bool = True) -
     return number
 
 
-def _date(errors: Errors, field: str, value: Any) -> dt.date | None:
+def _date(errors: Errors, field: str, value: Any, *, required: bool = True) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     text = _text(value)
     if not text:
-        errors.add(field, f"{FIELD_LABELS[field]}不能为空")
+        if required:
+            errors.add(field, f"{FIELD_LABELS[field]}不能为空")
         return None
     try:
         return dt.date.fromisoformat(text)
@@ -213,6 +223,8 @@ def validate_project(catalog: Catalog, raw: ProjectInput) -> tuple[CleanProject 
         errors.add("construction_status", f"建设状态“{_text(raw.construction_status)}”无效")
         status = ConstructionStatus.NOT_STARTED
 
+    actual = _actual_dates(errors, raw, status)
+
     result = None
     if etype is not None and method in etype.methods:
         try:
@@ -245,6 +257,27 @@ def validate_project(catalog: Catalog, raw: ProjectInput) -> tuple[CleanProject 
             construction_status=status,
             params=result.inputs,
             result=result,
+            actual_start=actual[0],
+            actual_completion=actual[1],
+            stable_operation_from=actual[2],
         ),
         errors,
     )
+
+
+def _actual_dates(
+    errors: Errors, raw: ProjectInput, status: ConstructionStatus
+) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
+    """Actual dates are optional, but a status that has been reached needs its date."""
+    start = _date(errors, "actual_start", raw.actual_start, required=False)
+    done = _date(errors, "actual_completion", raw.actual_completion, required=False)
+    stable = _date(errors, "stable_operation_from", raw.stable_operation_from, required=False)
+    if status.rank >= ConstructionStatus.COMPLETED.rank and done is None:
+        errors.add("actual_completion", f"建设状态为“{status.label}”时须填写实际完工日期")
+    if status == ConstructionStatus.STABLE_OPERATION and stable is None:
+        errors.add("stable_operation_from", "建设状态为“稳定运行”时须填写稳定运行日期")
+    if start and done and done < start:
+        errors.add("actual_completion", "实际完工日期不能早于实际开工日期")
+    if done and stable and stable < done:
+        errors.add("stable_operation_from", "稳定运行日期不能早于实际完工日期")
+    return start, done, stable

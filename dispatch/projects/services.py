@@ -132,6 +132,11 @@ def _apply(project: Project, clean: CleanProject) -> None:
         setattr(project, field, value)
     project.enterprise = clean.enterprise
     project.construction_status = clean.construction_status
+    # Actual dates normally arrive through monthly progress; a project entering the plan
+    # list already built carries them from the start.
+    project.actual_start = clean.actual_start
+    project.actual_completion = clean.actual_completion
+    project.stable_operation_from = clean.stable_operation_from
     project.set_expected(clean.result.reductions)
     project.accounting = clean.result.to_json()
 

@@ -122,6 +122,9 @@ def form_input(form: ProjectForm, type_code: str, method_key: str) -> ProjectInp
         contact_phone=form.contact_phone.data,
         notes=form.notes.data,
         construction_status=form.construction_status.data,
+        actual_start=form.actual_start.data,
+        actual_completion=form.actual_completion.data,
+        stable_operation_from=form.stable_operation_from.data,
         params=collect_params(form, get_catalog().method(method_key)),
     )
 
@@ -154,6 +157,11 @@ def project_data(project: Project) -> dict[str, Any]:
         "total_investment": f"{project.total_investment:f}",
         "env_investment": f"{project.env_investment:f}",
         "construction_status": project.construction_status.value,
+        **{
+            key: value.isoformat() if value else ""
+            for key in ("actual_start", "actual_completion", "stable_operation_from")
+            for value in [getattr(project, key)]
+        },
         "contact_name": project.contact_name,
         "contact_phone": project.contact_phone,
         "notes": project.notes,

@@ -137,6 +137,9 @@ def change(project_id: int):  # type: ignore[no-untyped-def]
         db = get_session()
         raw = form_input(form, project.type_code, method_key)
         raw.construction_status = project.construction_status.value
+        raw.actual_start = project.actual_start
+        raw.actual_completion = project.actual_completion
+        raw.stable_operation_from = project.stable_operation_from
         clean, errors = validate_project(catalog, raw)
         if clean is not None:
             try:
@@ -198,6 +201,9 @@ def _proposed_input(req: ChangeRequest) -> ProjectInput:
         contact_phone=values["contact_phone"],
         notes=values["notes"],
         construction_status=project.construction_status.value,
+        actual_start=project.actual_start,
+        actual_completion=project.actual_completion,
+        stable_operation_from=project.stable_operation_from,
         params=values["params"],
     )
 

@@ -90,6 +90,15 @@ def test_codes_increment_per_district_year_and_type(login_as, db, world):
         ({"name": ""}, "项目名称不能为空"),
         ({"plan_year": "20x5"}, "计划年度"),
         ({"enterprise_id": "", "owner_unit": ""}, "须填写建设单位"),
+        ({"construction_status": "completed"}, "建设状态为“已完工”时须填写实际完工日期"),
+        (
+            {"construction_status": "stable_operation", "actual_completion": "2025-05-01"},
+            "建设状态为“稳定运行”时须填写稳定运行日期",
+        ),
+        (
+            {"actual_start": "2025-05-01", "actual_completion": "2025-04-01"},
+            "实际完工日期不能早于实际开工日期",
+        ),
     ],
 )
 def test_bad_input_is_a_chinese_message_and_keeps_the_values(

@@ -1,0 +1,215 @@
+"""User accounts: list and search, create, edit, disable and enable, reset password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import false, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from dispatch import orgs
+from dispatch.access import Permission, require
+from dispatch.admin.blueprint import acting_user, bp, list_args, region_choices, show_error
+from dispatch.db import get_session
+from dispatch.errors import DomainError
+from dispatch.pagination import page_arg, paginate
+from forms.admin import (
+    ConfirmForm,
+    ResetPasswordForm,
+    UserCreateForm,
+    UserEditForm,
+    UserFilterForm,
+)
+from models import Enterprise, Region, Role, User
+
+# The forms ask for an enterprise by credit code; the service speaks of enterprise_id.
+ORG_ALIASES = {"enterprise_id": "enterprise_uscc"}
+
+
+def _load_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _organisation(
+    session: Session, form: UserCreateForm | UserEditForm
+) -> tuple[Role, Region | None, Enterprise | None]:
+    """The role and organisation node the form asks for (the service checks they fit)."""
+    role = Role(form.role.data)
+    if role == Role.ENTERPRISE:
+        enterprise = orgs.find_enterprise_by_uscc(
+            session, form.enterprise_uscc.data or "", field="enterprise_uscc"
+        )
+        return role, None, enterprise
+    region = session.get(Region, form.region_id.data) if form.region_id.data else None
+    return role, region, None
+
+
+@bp.route("/users")
+@require(Permission.USERS_MANAGE)
+def users():  # type: ignore[no-untyped-def]
+    form = UserFilterForm(request.args)
+    stmt = (
+        select(User)
+        .options(selectinload(User.region), selectinload(User.enterprise))
+        .order_by(User.id)
+    )
+    if form.validate():
+        if q := (form.q.data or "").strip():
+            stmt = stmt.where(
+                or_(
+                    User.username.icontains(q, autoescape=True),
+                    User.display_name.icontains(q, autoescape=True),
+                )
+            )
+        if form.role.data:
+            stmt = stmt.where(User.role == Role(form.role.data))
+        if form.status.data:
+            stmt = stmt.where(User.is_active.is_(form.status.data == "active"))
+    else:
+        stmt = stmt.where(false())
+    page = paginate(get_session(), stmt, page_arg(request.args.get("page")))
+    return render_template("admin/users.html", form=form, page=page, args=list_args())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require(Permission.USERS_MANAGE)
+def user_new():  # type: ignore[no-untyped-def]
+    db = get_session()
+    form = UserCreateForm(regions=region_choices(db))
+    if form.validate_on_submit():
+        try:
+            role, region, enterprise = _organisation(db, form)
+            user = orgs.create_user(
+                db,
+                username=form.username.data,
+                display_name=form.display_name.data,
+                phone=form.phone.data or "",
+                role=role,
+                password=form.password.data,
+                region=region,
+                enterprise=enterprise,
+                must_change_password=True,
+                actor=acting_user(),
+            )
+        except DomainError as exc:
+            db.rollback()
+            show_error(form, exc, ORG_ALIASES)
+            return render_template("admin/user_new.html", form=form), 200
+        db.commit()
+        flash(f"已创建用户 {user.username}；该用户首次登录时须修改密码", "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/user_new.html", form=form)
+
+
+def _edit_form(session: Session, user: User, **kwargs: Any) -> UserEditForm:
+    return UserEditForm(
+        regions=region_choices(session),
+        **kwargs,
+        data={
+            "display_name": user.display_name,
+            "phone": user.phone,
+            "role": user.role.value,
+            "region_id": user.region_id,
+            "enterprise_uscc": user.enterprise.uscc if user.enterprise else "",
+        },
+    )
+
+
+def _render_edit(
+    user: User, form: UserEditForm, reset_form: ResetPasswordForm | None = None
+) -> str:
+    return render_template(
+        "admin/user_edit.html",
+        user=user,
+        form=form,
+        reset_form=reset_form or ResetPasswordForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
+        is_self=user.id == acting_user().id,
+    )
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@require(Permission.USERS_MANAGE)
+def user_edit(user_id: int):  # type: ignore[no-untyped-def]
+    db = get_session()
+    user = _load_user(db, user_id)
+    form = _edit_form(db, user)
+    if form.validate_on_submit():
+        try:
+            role, region, enterprise = _organisation(db, form)
+            orgs.update_user(
+                db,
+                user,
+                display_name=form.display_name.data,
+                phone=form.phone.data or "",
+                role=role,
+                region=region,
+                enterprise=enterprise,
+                actor=acting_user(),
+            )
+        except DomainError as exc:
+            db.rollback()
+            show_error(form, exc, ORG_ALIASES)
+            return _render_edit(user, form), 200
+        db.commit()
+        flash(f"已保存用户 {user.username} 的资料", "success")
+        return redirect(url_for("admin.user_edit", user_id=user.id))
+    return _render_edit(user, form)
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@require(Permission.USERS_MANAGE)
+def user_reset_password(user_id: int):  # type: ignore[no-untyped-def]
+    db = get_session()
+    user = _load_user(db, user_id)
+    reset_form = ResetPasswordForm()
+    if reset_form.validate_on_submit():
+        try:
+            orgs.reset_password(db, user, reset_form.new_password.data, actor=acting_user())
+        except DomainError as exc:
+            db.rollback()
+            show_error(reset_form, exc)
+        else:
+            db.commit()
+            flash(
+                f"已重置用户 {user.username} 的密码，其所有登录已失效；该用户下次登录时须修改密码",
+                "success",
+            )
+            return redirect(url_for("admin.user_edit", user_id=user.id))
+    # The edit form shows the stored values: only the reset form was submitted.
+    return _render_edit(user, _edit_form(db, user, formdata=None), reset_form), 200
+
+
+def _set_active(user_id: int, *, active: bool):  # type: ignore[no-untyped-def]
+    db = get_session()
+    user = _load_user(db, user_id)
+    if ConfirmForm().validate_on_submit():
+        change = orgs.enable_user if active else orgs.disable_user
+        try:
+            change(db, user, actor=acting_user())
+        except DomainError as exc:
+            db.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.commit()
+            if active:
+                flash(f"已启用用户 {user.username}", "success")
+            else:
+                flash(f"已停用用户 {user.username}，其所有登录已失效", "success")
+    return redirect(url_for("admin.user_edit", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@require(Permission.USERS_MANAGE)
+def user_disable(user_id: int):  # type: ignore[no-untyped-def]
+    return _set_active(user_id, active=False)
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@require(Permission.USERS_MANAGE)
+def user_enable(user_id: int):  # type: ignore[no-untyped-def]
+    return _set_active(user_id, active=True)
