@@ -64,7 +64,7 @@ def create_app(
         WTF_I18N_ENABLED=False,
         LOGIN_RATE_LIMIT=settings.login_rate_limit,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
-        RATELIMIT_ENABLED=not settings.testing,
+        RATELIMIT_ENABLED=settings.ratelimit_enabled,
         RATELIMIT_HEADERS_ENABLED=False,
     )
     if clock is not None:

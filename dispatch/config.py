@@ -28,6 +28,7 @@ class Settings:
     lockout_minutes: int = 15
     login_rate_limit: str = "30 per minute"
     ratelimit_storage_uri: str = "memory://"
+    ratelimit_enabled: bool = True
     testing: bool = False
 
     @property

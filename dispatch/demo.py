@@ -74,9 +74,9 @@ ENTERPRISES = [
 
 # (username, display name, role, organisation: division code or enterprise index)
 ACCOUNTS = [
-    ("admin", "系统管理员", Role.ADMIN, "370100"),
-    ("auditor", "审计管理员", Role.AUDITOR, "370100"),
-    ("city", "市生态环境局", Role.CITY, "370100"),
+    ("admin", "平台管理员", Role.ADMIN, "370100"),
+    ("auditor", "安全审计员", Role.AUDITOR, "370100"),
+    ("city", "市局审核员", Role.CITY, "370100"),
     ("lixia", "历下分局", Role.DISTRICT, "370102"),
     ("shizhong", "市中分局", Role.DISTRICT, "370103"),
     ("ent_lixia", "历下热力填报员", Role.ENTERPRISE, 0),

@@ -60,3 +60,18 @@ def test_static_assets_are_local(client, world):
         response = client.get(f"/static/vendor/bootstrap-5.3.8/{asset}")
         response.close()
         assert response.status_code == 200
+
+
+def test_login_posts_are_rate_limited_per_address(settings, engine, session_factory, clock, world):
+    import dataclasses
+
+    from dispatch.app import create_app
+    from dispatch.db import Database
+
+    limited = dataclasses.replace(settings, ratelimit_enabled=True, login_rate_limit="3 per minute")
+    app = create_app(limited, database=Database(engine, session_factory), clock=clock)
+    client = app.test_client()
+    statuses = [login(client, "nobody", "Wrong-pass1").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert "请求过于频繁" in login(client, "nobody", "Wrong-pass1").get_data(as_text=True)
+    assert client.get("/login").status_code == 200  # only POSTs count
