@@ -257,9 +257,7 @@ def edit(project_id: int):  # type: ignore[no-untyped-def]
         flash("只有草稿或已退回的项目可以修改；已入库项目请提交变更申请", "warning")
         return redirect(url_for("projects.show", project_id=project.id))
     catalog = get_catalog()
-    method_key = request.args.get("method") or project.method
-    if method_key not in catalog.type(project.type_code).methods:
-        method_key = project.method
+    method_key = chosen_method(project)
     form = build_form(method_key, data=project_data(project) if request.method == "GET" else None)
     if form.validate_on_submit():
         db = get_session()
@@ -289,17 +287,26 @@ def edit(project_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/<int:project_id>/submit", methods=["POST"])
 @require(Permission.PROJECTS_EDIT)
 def submit(project_id: int):  # type: ignore[no-untyped-def]
+    return versioned_action(project_id, services.submit, "已提交市局审核")
+
+
+def versioned_action(project_id: int, service: Any, success: str):  # type: ignore[no-untyped-def]
+    """A button acting on a project at the version the page showed (submit, approve)."""
     project = load_project(project_id)
     form = VersionForm()
     if not form.validate_on_submit():
         abort(400)
     return run_action(
         project,
-        lambda db: services.submit(
-            db, current_user, project, now=now(), version=form_version(form)
-        ),
-        "已提交市局审核",
+        lambda db: service(db, current_user, project, now=now(), version=form_version(form)),
+        success,
     )
+
+
+def chosen_method(project: Project) -> str:
+    """``?method=`` switches to another method of the project's type; anything else is ignored."""
+    key = request.args.get("method") or project.method
+    return key if key in get_catalog().type(project.type_code).methods else project.method
 
 
 def form_version(form: Any) -> int | None:

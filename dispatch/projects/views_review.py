@@ -23,14 +23,15 @@ from dispatch.projects.data import ProjectInput, validate_project
 from dispatch.projects.views import (
     bp,
     build_form,
+    chosen_method,
     form_input,
-    form_version,
     load_project,
     project_data,
     run_action,
     show_errors,
+    versioned_action,
 )
-from forms.projects import CommentForm, ReasonForm, VersionForm
+from forms.projects import CommentForm, ReasonForm
 from models import ChangeRequest, ChangeRequestStatus, PlanStatus, Project
 
 
@@ -61,17 +62,7 @@ def review():  # type: ignore[no-untyped-def]
 @bp.route("/<int:project_id>/approve", methods=["POST"])
 @require(Permission.PROJECTS_REVIEW)
 def approve(project_id: int):  # type: ignore[no-untyped-def]
-    project = load_project(project_id)
-    form = VersionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    return run_action(
-        project,
-        lambda db: services.approve(
-            db, current_user, project, now=now(), version=form_version(form)
-        ),
-        "已审核通过，项目进入计划清单",
-    )
+    return versioned_action(project_id, services.approve, "已审核通过，项目进入计划清单")
 
 
 def _reason_action(project: Project, action, success: str):  # type: ignore[no-untyped-def]
@@ -125,9 +116,7 @@ def change(project_id: int):  # type: ignore[no-untyped-def]
         flash("只有已入库的项目可以申请变更", "warning")
         return redirect(url_for("projects.show", project_id=project.id))
     catalog = get_catalog()
-    method_key = request.args.get("method") or project.method
-    if method_key not in catalog.type(project.type_code).methods:
-        method_key = project.method
+    method_key = chosen_method(project)
     form = build_form(
         method_key,
         with_reason=True,
