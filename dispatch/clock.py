@@ -7,6 +7,9 @@ from collections.abc import Callable
 
 from flask import current_app
 
+# Business dates (deadlines, plan dates, "today") are Beijing dates; storage is UTC.
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
 
 def system_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -16,3 +19,8 @@ def now() -> dt.datetime:
     """Current UTC time as the running app sees it (tests may install a fake clock)."""
     clock: Callable[[], dt.datetime] = current_app.extensions.get("clock", system_now)
     return clock()
+
+
+def today() -> dt.date:
+    """Today's date in Beijing as the running app sees it."""
+    return now().astimezone(CHINA_TZ).date()

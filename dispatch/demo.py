@@ -6,8 +6,6 @@ nothing (and writes no audit events).
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -160,7 +158,5 @@ def seed_demo(session: Session) -> dict[str, int]:
     from dispatch import clock
     from dispatch.demo_projects import seed_demo_projects
 
-    now = clock.now()
-    today = now.astimezone(dt.timezone(dt.timedelta(hours=8))).date()  # Beijing date
-    created["projects"] = seed_demo_projects(session, today=today, now=now)
+    created["projects"] = seed_demo_projects(session, today=clock.today(), now=clock.now())
     return created

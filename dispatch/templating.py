@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Flask
 
 from dispatch.access import Permission, has_permission
 from dispatch.accounting import POLLUTANT_LABELS, format_t
+from dispatch.clock import CHINA_TZ
 from dispatch.projects.data import FIELD_LABELS
 from forms.projects import LIST_ROWS
 from models import PlanStatus
-
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
 
 EVENT_LABELS = {
     "create": "新建",

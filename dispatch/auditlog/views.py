@@ -8,6 +8,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
 from dispatch.access import Permission, require
+from dispatch.clock import CHINA_TZ
 from dispatch.db import get_session
 from dispatch.pagination import page_arg, paginate
 from forms.auditlog import AuditFilterForm
@@ -15,10 +16,7 @@ from models import AuditEvent
 
 bp = Blueprint("auditlog", __name__, url_prefix="/audit", template_folder="templates")
 
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
-
-# WTForms' built-in messages are English (there is no Babel here); every message on the
-# page must be Chinese, so each invalid filter field gets one that says what to enter.
+# WTForms' generic messages ("不是有效的日期值") do not say what to enter; these do.
 DATE_HINT = "日期格式不正确，请按 年-月-日 填写，例如 2025-06-01"
 FILTER_ERRORS = {
     "date_from": DATE_HINT,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -23,7 +22,7 @@ from dispatch.access import (
     visible_regions,
 )
 from dispatch.catalog import CatalogError, get_catalog
-from dispatch.clock import now
+from dispatch.clock import now, today
 from dispatch.db import get_session
 from dispatch.errors import DomainError
 from dispatch.pagination import page_arg, paginate
@@ -42,13 +41,6 @@ from forms.projects import (
 from models import ConstructionStatus, Enterprise, PlanStatus, Project, Region, RegionKind
 
 bp = Blueprint("projects", __name__, url_prefix="/projects", template_folder="templates")
-
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
-
-
-def today() -> dt.date:
-    """Dates in the plan list are Beijing dates."""
-    return now().astimezone(CHINA_TZ).date()
 
 
 @bp.app_template_global()
