@@ -75,3 +75,24 @@ def test_login_posts_are_rate_limited_per_address(settings, engine, session_fact
     assert statuses == [200, 200, 200, 429]
     assert "请求过于频繁" in login(client, "nobody", "Wrong-pass1").get_data(as_text=True)
     assert client.get("/login").status_code == 200  # only POSTs count
+
+
+def test_403_and_500_pages_are_chinese_without_details(app):
+    from flask import abort
+
+    @app.route("/_forbidden")
+    def _forbidden():  # type: ignore[no-untyped-def]
+        abort(403)
+
+    @app.route("/_boom")
+    def _boom():  # type: ignore[no-untyped-def]
+        raise RuntimeError("secret internal detail")
+
+    client = app.test_client()
+    forbidden = client.get("/_forbidden")
+    assert forbidden.status_code == 403
+    assert "无权访问" in forbidden.get_data(as_text=True)
+    boom = client.get("/_boom")
+    assert boom.status_code == 500
+    body = boom.get_data(as_text=True)
+    assert "系统错误" in body and "secret internal detail" not in body
