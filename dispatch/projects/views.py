@@ -24,7 +24,7 @@ from dispatch.access import (
 from dispatch.catalog import CatalogError, get_catalog
 from dispatch.clock import now, today
 from dispatch.db import get_session
-from dispatch.errors import DomainError
+from dispatch.errors import DomainError, StaleObjectError
 from dispatch.pagination import page_arg, paginate
 from dispatch.projects import queries, services
 from dispatch.projects.data import ProjectInput, validate_project
@@ -261,8 +261,7 @@ def edit(project_id: int):  # type: ignore[no-untyped-def]
                 db.commit()
             except (DomainError, StaleDataError) as exc:
                 db.rollback()
-                message = getattr(exc, "message", "已被他人修改，请刷新后重试")
-                form.form_errors.append(message)
+                form.form_errors.append(error_message(exc))
             else:
                 flash("修改已保存", "success")
                 return redirect(url_for("projects.show", project_id=project.id))
@@ -306,6 +305,11 @@ def form_version(form: Any) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def error_message(exc: DomainError | StaleDataError) -> str:
+    """A rule's own message, or the stale-write one when the database saw a newer version."""
+    return exc.message if isinstance(exc, DomainError) else StaleObjectError().message
+
+
 def run_action(project: Project, action: Any, success: str):  # type: ignore[no-untyped-def]
     """Run one service call, commit once, and report the outcome on the project page."""
     db = get_session()
@@ -314,7 +318,7 @@ def run_action(project: Project, action: Any, success: str):  # type: ignore[no-
         db.commit()
     except (DomainError, StaleDataError) as exc:
         db.rollback()
-        flash(getattr(exc, "message", "已被他人修改，请刷新后重试"), "danger")
+        flash(error_message(exc), "danger")
     else:
         flash(success, "success")
     return redirect(url_for("projects.show", project_id=project.id))

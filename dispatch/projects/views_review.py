@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,6 +26,7 @@ from dispatch.projects.views import (
     bp,
     build_form,
     chosen_method,
+    error_message,
     form_input,
     load_project,
     project_data,
@@ -32,7 +35,7 @@ from dispatch.projects.views import (
     versioned_action,
 )
 from forms.projects import CommentForm, ReasonForm
-from models import ChangeRequest, ChangeRequestStatus, PlanStatus, Project
+from models import ChangeRequest, ChangeRequestStatus, Enterprise, PlanStatus, Project
 
 
 @bp.route("/review")
@@ -124,11 +127,7 @@ def change(project_id: int):  # type: ignore[no-untyped-def]
     )
     if form.validate_on_submit():
         db = get_session()
-        raw = form_input(form, project.type_code, method_key)
-        raw.construction_status = project.construction_status.value
-        raw.actual_start = project.actual_start
-        raw.actual_completion = project.actual_completion
-        raw.stable_operation_from = project.stable_operation_from
+        raw = with_progress(form_input(form, project.type_code, method_key), project)
         clean, errors = validate_project(catalog, raw)
         if clean is not None:
             try:
@@ -138,7 +137,7 @@ def change(project_id: int):  # type: ignore[no-untyped-def]
                 db.commit()
             except (DomainError, StaleDataError) as exc:
                 db.rollback()
-                form.form_errors.append(getattr(exc, "message", "已被他人修改，请刷新后重试"))
+                form.form_errors.append(error_message(exc))
             else:
                 flash("变更申请已提交市局审核", "success")
                 return redirect(url_for("projects.show", project_id=project.id))
@@ -163,38 +162,31 @@ def _load_request(request_id: int) -> ChangeRequest:
     return req
 
 
-def _proposed_input(req: ChangeRequest) -> ProjectInput:
-    """The project with the request's proposed values applied, as raw input."""
-    project = req.project
-    db = get_session()
-    values = {**services.snapshot(project), **req.proposed}
-    from models import Enterprise
-
-    enterprise = db.get(Enterprise, values["enterprise_id"]) if values["enterprise_id"] else None
-    return ProjectInput(
-        name=values["name"],
-        type_code=project.type_code,
-        method=values["method"],
-        plan_year=project.plan_year,
-        district=project.district,
-        enterprise=enterprise,
-        owner_unit=values["owner_unit"],
-        site_address=values["site_address"],
-        longitude=values["longitude"],
-        latitude=values["latitude"],
-        planned_start=values["planned_start"],
-        planned_completion=values["planned_completion"],
-        total_investment=values["total_investment"],
-        env_investment=values["env_investment"],
-        contact_name=values["contact_name"],
-        contact_phone=values["contact_phone"],
-        notes=values["notes"],
+def with_progress(raw: ProjectInput, project: Project) -> ProjectInput:
+    """Construction progress is not part of a change request: keep the project's own."""
+    return dataclasses.replace(
+        raw,
         construction_status=project.construction_status.value,
         actual_start=project.actual_start,
         actual_completion=project.actual_completion,
         stable_operation_from=project.stable_operation_from,
-        params=values["params"],
     )
+
+
+def _proposed_input(req: ChangeRequest) -> ProjectInput:
+    """The project with the request's proposed values applied, as raw input."""
+    project = req.project
+    values = {**services.snapshot(project), **req.proposed}
+    enterprise_id = values.pop("enterprise_id")
+    enterprise = get_session().get(Enterprise, enterprise_id) if enterprise_id else None
+    raw = ProjectInput(
+        **values,
+        type_code=project.type_code,
+        plan_year=project.plan_year,
+        district=project.district,
+        enterprise=enterprise,
+    )
+    return with_progress(raw, project)
 
 
 @bp.route("/change-requests/<int:request_id>/<any(approve, reject):decision>", methods=["POST"])
