@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from dispatch import audit
 from dispatch.errors import DomainError
+from dispatch.xlsx import UnreadableWorkbook, cell_text, read_upload
 from models import (
     AuditOutcome,
     Enterprise,
@@ -77,15 +77,6 @@ class EnterpriseRow:
         return self.values.get(column, "")
 
 
-def cell_text(value: Any) -> str:
-    """A cell as text; whole numbers lose the ``.0`` Excel gives codes typed as numbers."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _shown(value: str, limit: int = 40) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
@@ -99,30 +90,15 @@ def _file_error(message: str) -> ImportRejected:
 
 def read_rows(data: bytes) -> list[EnterpriseRow]:
     """Parse the workbook into rows, or raise :class:`ImportRejected` for the file itself."""
-    if not data:
-        raise _file_error("上传的文件为空")
-    if len(data) > MAX_BYTES:
-        raise _file_error(f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请拆分后分批导入")
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _file_error("不支持旧版 .xls 格式（或文件已加密），请在 Excel 中另存为 .xlsx 后上传")
-    if not data.startswith(b"PK\x03\x04"):
-        raise _file_error("文件不是有效的 .xlsx 格式，请使用导入模板填写后上传")
     try:
-        # Style and data-validation warnings from files saved by other tools do not matter
-        # to an import that reads values only.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                return _rows_of(workbook.worksheets[0].iter_rows(values_only=True))
-            finally:
-                workbook.close()
-    except ImportRejected:
-        raise
-    except Exception as exc:
-        # A damaged or foreign zip surfaces as many different exception types inside
-        # openpyxl; whichever it is, the user's answer is the same.
-        raise _file_error("无法读取该文件：文件已损坏或不是有效的 .xlsx 格式") from exc
+        return read_upload(
+            data,
+            lambda workbook: _rows_of(workbook.worksheets[0].iter_rows(values_only=True)),
+            max_bytes=MAX_BYTES,
+            not_xlsx_hint="请使用导入模板填写后上传",
+        )
+    except UnreadableWorkbook as exc:
+        raise _file_error(exc.message) from exc
 
 
 def _rows_of(sheet_rows: Iterable[tuple[Any, ...]]) -> list[EnterpriseRow]:

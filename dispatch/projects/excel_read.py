@@ -8,17 +8,13 @@ Row numbers are the ones Excel shows (the header is row 1); blank rows are skipp
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import io
 import re
-import warnings
 from collections.abc import Iterator
 from typing import Any
 
-import openpyxl
-
 from dispatch.errors import DomainError
 from dispatch.projects.excel_layout import DetailSheet, Layout, TypeSheet
+from dispatch.xlsx import UnreadableWorkbook, cell_text, read_upload
 
 MAX_ROWS = 5000
 MAX_BYTES = 20 * 1024 * 1024
@@ -63,16 +59,6 @@ class Parsed:
     errors: list[CellError] = dataclasses.field(default_factory=list)
     order: dict[str, int] = dataclasses.field(default_factory=dict)  # sheet → position
     columns: dict[tuple[str, str], int] = dataclasses.field(default_factory=dict)
-
-
-def cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date().isoformat()
-    return str(value).strip()
 
 
 def _file_error(message: str) -> PlanListRejected:
@@ -138,29 +124,16 @@ def _ignored_headers(sheet_def: TypeSheet | DetailSheet) -> set[str]:
 
 def read_workbook(data: bytes, layout: Layout) -> Parsed:
     """Every data row of every sheet, or :class:`PlanListRejected` for the file itself."""
-    if not data:
-        raise _file_error("上传的文件为空")
-    if len(data) > MAX_BYTES:
-        raise _file_error(f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请拆分后分批导入")
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _file_error("不支持旧版 .xls 格式（或文件已加密），请在 Excel 中另存为 .xlsx 后上传")
-    if not data.startswith(b"PK\x03\x04"):
-        raise _file_error("文件不是有效的 .xlsx 格式，请使用导入模板或导出的计划清单填写后上传")
     parsed = Parsed()
     try:
-        with warnings.catch_warnings():
-            # Style warnings of files saved by other tools do not matter to a value import.
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                _read_sheets(workbook, layout, parsed)
-            finally:
-                workbook.close()
-    except PlanListRejected:
-        raise
-    except Exception as exc:
-        # A damaged zip surfaces as many exception types inside openpyxl; same answer.
-        raise _file_error("无法读取该文件：文件已损坏或不是有效的 .xlsx 格式") from exc
+        read_upload(
+            data,
+            lambda workbook: _read_sheets(workbook, layout, parsed),
+            max_bytes=MAX_BYTES,
+            not_xlsx_hint="请使用导入模板或导出的计划清单填写后上传",
+        )
+    except UnreadableWorkbook as exc:
+        raise _file_error(exc.message) from exc
     if not parsed.rows and not parsed.errors:
         raise _file_error("文件中没有项目数据：请在各工程类型工作表的第 2 行起填写")
     return parsed

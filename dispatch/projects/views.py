@@ -255,9 +255,10 @@ def edit(project_id: int):  # type: ignore[no-untyped-def]
         db = get_session()
         clean, errors = validate_project(catalog, form_input(form, project.type_code, method_key))
         if clean is not None:
-            version = int(form.version.data) if (form.version.data or "").isdigit() else None
             try:
-                services.update_draft(db, current_user, project, clean, version=version, now=now())
+                services.update_draft(
+                    db, current_user, project, clean, version=form_version(form), now=now()
+                )
                 db.commit()
             except (DomainError, StaleDataError) as exc:
                 db.rollback()
