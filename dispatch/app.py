@@ -11,19 +11,18 @@ from flask_login import current_user
 
 from dispatch.config import Settings
 from dispatch.db import Database, make_engine
-from dispatch.errors_views import register_error_handlers
 from dispatch.extensions import csrf, limiter, login_manager
-from dispatch.security import init_security, load_user
-from dispatch.templating import init_templating
+from dispatch.web.errors import register_error_handlers
+from dispatch.web.security import init_security, load_user
+from dispatch.web.templating import init_templating
 
 
 def _blueprints() -> list:  # type: ignore[type-arg]
-    from dispatch.admin.views import bp as admin_bp
-    from dispatch.auditlog.views import bp as auditlog_bp
-    from dispatch.auth.views import bp as auth_bp
-    from dispatch.home.views import bp as home_bp
-    from dispatch.projects import views_excel, views_review  # noqa: F401  (routes on projects_bp)
-    from dispatch.projects.views import bp as projects_bp
+    from dispatch.admin.blueprint import bp as admin_bp
+    from dispatch.auditlog.blueprint import bp as auditlog_bp
+    from dispatch.auth.blueprint import bp as auth_bp
+    from dispatch.home.blueprint import bp as home_bp
+    from dispatch.projects.blueprint import bp as projects_bp
 
     return [auth_bp, home_bp, projects_bp, admin_bp, auditlog_bp]
 
@@ -97,7 +96,7 @@ def create_app(
 
     @app.context_processor
     def _inject_nav():  # type: ignore[no-untyped-def]
-        from dispatch.nav import navigation
+        from dispatch.web.nav import navigation
 
         return {"nav_items": navigation(current_user)}
 

@@ -14,8 +14,8 @@ from typing import Any
 from wtforms import Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from dispatch.accounting.validation import range_text
-from dispatch.catalog import MethodDef, ParamDef
+from dispatch.core.accounting.validation import range_text
+from dispatch.core.catalog import MethodDef, ParamDef
 from forms import Form, choices
 from models import ConstructionStatus
 

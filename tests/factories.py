@@ -7,8 +7,8 @@ import itertools
 
 from sqlalchemy.orm import Session
 
-from dispatch import orgs
-from dispatch.demo import demo_uscc
+from dispatch.demo.orgs import demo_uscc
+from dispatch.orgs import services as orgs
 from models import Enterprise, Region, RegionKind, Role, User
 
 PASSWORD = "Test@2025!pw"

@@ -1,53 +1,40 @@
-"""The admin blueprint and the helpers its view modules share."""
+"""Every URL of the admin feature in one place (views are plain functions)."""
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Blueprint
 
-from flask import Blueprint, flash, request
-from flask_login import current_user
-from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from dispatch.errors import DomainError
-from models import Region, RegionKind, User
+from dispatch.admin import views_import, views_orgs, views_users
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
-
-def acting_user() -> User:
-    """The signed-in admin as a model object (services record it as the actor)."""
-    return current_user._get_current_object()  # type: ignore[no-any-return]
-
-
-def show_error(form: FlaskForm, exc: DomainError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's message on the form field it names, or flash it when it names none.
-
-    ``aliases`` maps a service's field name to the form's, where the form asks for the
-    same thing differently (a credit code instead of an enterprise id).
-    """
-    name = (aliases or {}).get(exc.field or "", exc.field)
-    field = getattr(form, name, None) if name else None
-    if field is not None and hasattr(field, "errors"):
-        # Errors are a tuple until the form has been validated; a fresh list is safe.
-        field.errors = [*field.errors, exc.message]
-    else:
-        flash(exc.message, "danger")
-
-
-def list_args() -> dict[str, Any]:
-    """The current filters, for the pager's links."""
-    return {k: v for k, v in request.args.items() if k != "page" and v}
-
-
-def region_label(region: Region) -> str:
-    return f"{region.name}（{region.division_code}，{region.kind.label}级）"
-
-
-def region_choices(session: Session, *kinds: RegionKind) -> list[tuple[int, str]]:
-    """Regions for a select, in division-code order (which follows the tree)."""
-    stmt = select(Region).order_by(Region.division_code)
-    if kinds:
-        stmt = stmt.where(Region.kind.in_(kinds))
-    return [(r.id, region_label(r)) for r in session.scalars(stmt)]
+bp.add_url_rule("/users", view_func=views_users.users)
+bp.add_url_rule("/users/new", view_func=views_users.user_new, methods=["GET", "POST"])
+bp.add_url_rule(
+    "/users/<int:user_id>/edit", view_func=views_users.user_edit, methods=["GET", "POST"]
+)
+bp.add_url_rule(
+    "/users/<int:user_id>/reset-password",
+    view_func=views_users.user_reset_password,
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/users/<int:user_id>/disable", view_func=views_users.user_disable, methods=["POST"]
+)
+bp.add_url_rule("/users/<int:user_id>/enable", view_func=views_users.user_enable, methods=["POST"])
+bp.add_url_rule("/regions", view_func=views_orgs.regions)
+bp.add_url_rule("/regions/new", view_func=views_orgs.region_new, methods=["GET", "POST"])
+bp.add_url_rule(
+    "/regions/<int:region_id>/edit", view_func=views_orgs.region_edit, methods=["GET", "POST"]
+)
+bp.add_url_rule("/enterprises", view_func=views_orgs.enterprises)
+bp.add_url_rule("/enterprises/new", view_func=views_orgs.enterprise_new, methods=["GET", "POST"])
+bp.add_url_rule(
+    "/enterprises/<int:enterprise_id>/edit",
+    view_func=views_orgs.enterprise_edit,
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    "/enterprises/import", view_func=views_import.import_enterprises, methods=["GET", "POST"]
+)
+bp.add_url_rule("/enterprises/import/template.xlsx", view_func=views_import.import_template)

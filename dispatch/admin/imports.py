@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from dispatch import audit
 from dispatch.errors import DomainError
-from dispatch.xlsx import UnreadableWorkbook, cell_text, read_upload
+from dispatch.workbooks.reader import UnreadableWorkbook, cell_text, read_upload
 from models import (
     AuditOutcome,
     Enterprise,

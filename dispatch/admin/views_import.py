@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, send_file, url_for
 
 from dispatch.access import Permission, require
 from dispatch.admin import imports
-from dispatch.admin.blueprint import acting_user, bp
+from dispatch.admin.common import acting_user
 from dispatch.db import get_session
 from forms.admin import ImportForm
 
@@ -27,7 +27,6 @@ def _render(form: ImportForm, errors: list[imports.RowError] | None = None) -> s
     )
 
 
-@bp.route("/enterprises/import", methods=["GET", "POST"])
 @require(Permission.ORGS_MANAGE)
 def import_enterprises():  # type: ignore[no-untyped-def]
     form = ImportForm()
@@ -52,7 +51,6 @@ def import_enterprises():  # type: ignore[no-untyped-def]
     return redirect(url_for("admin.enterprises"))
 
 
-@bp.route("/enterprises/import/template.xlsx")
 @require(Permission.ORGS_MANAGE)
 def import_template():  # type: ignore[no-untyped-def]
     return send_file(

@@ -6,12 +6,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from dispatch import orgs
 from dispatch.access import Permission, require
-from dispatch.admin.blueprint import acting_user, bp, list_args, region_choices, show_error
+from dispatch.admin.common import acting_user, list_args, region_choices, show_error
 from dispatch.db import get_session
 from dispatch.errors import DomainError
-from dispatch.pagination import page_arg, paginate
+from dispatch.orgs import services as orgs
+from dispatch.web.pagination import page_arg, paginate
 from forms.admin import (
     EnterpriseFilterForm,
     EnterpriseForm,
@@ -32,7 +32,6 @@ def _load(session: Session, model: type[Region] | type[Enterprise], obj_id: int)
 # --- regions --------------------------------------------------------------------------
 
 
-@bp.route("/regions")
 @require(Permission.ORGS_MANAGE)
 def regions():  # type: ignore[no-untyped-def]
     form = RegionFilterForm(request.args)
@@ -53,7 +52,6 @@ def regions():  # type: ignore[no-untyped-def]
     return render_template("admin/regions.html", form=form, page=page, args=list_args())
 
 
-@bp.route("/regions/new", methods=["GET", "POST"])
 @require(Permission.ORGS_MANAGE)
 def region_new():  # type: ignore[no-untyped-def]
     db = get_session()
@@ -79,7 +77,6 @@ def region_new():  # type: ignore[no-untyped-def]
     return render_template("admin/region_form.html", form=form, region=None)
 
 
-@bp.route("/regions/<int:region_id>/edit", methods=["GET", "POST"])
 @require(Permission.ORGS_MANAGE)
 def region_edit(region_id: int):  # type: ignore[no-untyped-def]
     db = get_session()
@@ -111,7 +108,6 @@ def _district_choices(session: Session) -> list[tuple[int, str]]:
     return region_choices(session, RegionKind.DISTRICT)
 
 
-@bp.route("/enterprises")
 @require(Permission.ORGS_MANAGE)
 def enterprises():  # type: ignore[no-untyped-def]
     db = get_session()
@@ -145,7 +141,6 @@ def _enterprise_values(form: EnterpriseForm, session: Session) -> dict:  # type:
     }
 
 
-@bp.route("/enterprises/new", methods=["GET", "POST"])
 @require(Permission.ORGS_MANAGE)
 def enterprise_new():  # type: ignore[no-untyped-def]
     db = get_session()
@@ -165,7 +160,6 @@ def enterprise_new():  # type: ignore[no-untyped-def]
     return render_template("admin/enterprise_form.html", form=form, enterprise=None)
 
 
-@bp.route("/enterprises/<int:enterprise_id>/edit", methods=["GET", "POST"])
 @require(Permission.ORGS_MANAGE)
 def enterprise_edit(enterprise_id: int):  # type: ignore[no-untyped-def]
     db = get_session()

@@ -8,12 +8,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from dispatch import orgs
 from dispatch.access import Permission, require
-from dispatch.admin.blueprint import acting_user, bp, list_args, region_choices, show_error
+from dispatch.admin.common import acting_user, list_args, region_choices, show_error
 from dispatch.db import get_session
 from dispatch.errors import DomainError
-from dispatch.pagination import page_arg, paginate
+from dispatch.orgs import services as orgs
+from dispatch.web.pagination import page_arg, paginate
 from forms.admin import (
     ConfirmForm,
     ResetPasswordForm,
@@ -48,7 +48,6 @@ def _organisation(
     return role, region, None
 
 
-@bp.route("/users")
 @require(Permission.USERS_MANAGE)
 def users():  # type: ignore[no-untyped-def]
     form = UserFilterForm(request.args)
@@ -75,7 +74,6 @@ def users():  # type: ignore[no-untyped-def]
     return render_template("admin/users.html", form=form, page=page, args=list_args())
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
 @require(Permission.USERS_MANAGE)
 def user_new():  # type: ignore[no-untyped-def]
     db = get_session()
@@ -132,7 +130,6 @@ def _render_edit(
     )
 
 
-@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
 @require(Permission.USERS_MANAGE)
 def user_edit(user_id: int):  # type: ignore[no-untyped-def]
     db = get_session()
@@ -161,7 +158,6 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
     return _render_edit(user, form)
 
 
-@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
 @require(Permission.USERS_MANAGE)
 def user_reset_password(user_id: int):  # type: ignore[no-untyped-def]
     db = get_session()
@@ -203,13 +199,11 @@ def _set_active(user_id: int, *, active: bool):  # type: ignore[no-untyped-def]
     return redirect(url_for("admin.user_edit", user_id=user_id))
 
 
-@bp.route("/users/<int:user_id>/disable", methods=["POST"])
 @require(Permission.USERS_MANAGE)
 def user_disable(user_id: int):  # type: ignore[no-untyped-def]
     return _set_active(user_id, active=False)
 
 
-@bp.route("/users/<int:user_id>/enable", methods=["POST"])
 @require(Permission.USERS_MANAGE)
 def user_enable(user_id: int):  # type: ignore[no-untyped-def]
     return _set_active(user_id, active=True)

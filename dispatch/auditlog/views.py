@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from sqlalchemy import select
 
 from dispatch.access import Permission, require
 from dispatch.clock import CHINA_TZ
 from dispatch.db import get_session
-from dispatch.pagination import page_arg, paginate
+from dispatch.web.pagination import page_arg, paginate
 from forms.auditlog import AuditFilterForm
 from models import AuditEvent
-
-bp = Blueprint("auditlog", __name__, url_prefix="/audit", template_folder="templates")
 
 # WTForms' generic messages ("不是有效的日期值") do not say what to enter; these do.
 DATE_HINT = "日期格式不正确，请按 年-月-日 填写，例如 2025-06-01"
@@ -44,7 +42,6 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=CHINA_TZ).astimezone(dt.UTC)
 
 
-@bp.route("/events")
 @require(Permission.AUDIT_READ)
 def events():  # type: ignore[no-untyped-def]
     form = AuditFilterForm(request.args)

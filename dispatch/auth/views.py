@@ -6,7 +6,6 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from flask import (
-    Blueprint,
     current_app,
     flash,
     redirect,
@@ -24,8 +23,6 @@ from dispatch.db import get_session
 from dispatch.errors import DomainError
 from dispatch.extensions import limiter
 from forms.auth import ChangePasswordForm, LoginForm
-
-bp = Blueprint("auth", __name__, template_folder="templates")
 
 SESSION_TOKEN_KEY = "sid"  # noqa: S105 (a session key name, not a secret)
 LAST_SEEN_KEY = "seen"
@@ -57,7 +54,6 @@ def begin_login(user) -> None:  # type: ignore[no-untyped-def]
     login_user(user)
 
 
-@bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
@@ -89,7 +85,6 @@ def login():  # type: ignore[no-untyped-def]
     return render_template("auth/login.html", form=form)
 
 
-@bp.route("/logout", methods=["POST"])
 @login_required
 def logout():  # type: ignore[no-untyped-def]
     db = get_session()
@@ -103,7 +98,6 @@ def logout():  # type: ignore[no-untyped-def]
     return redirect(url_for("auth.login"))
 
 
-@bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password():  # type: ignore[no-untyped-def]
     form = ChangePasswordForm()

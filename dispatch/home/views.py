@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import current_app, jsonify, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,10 +11,7 @@ from dispatch.access import visible_enterprises, visible_regions
 from dispatch.db import get_session
 from models import AuditEvent, Enterprise, Region, RegionKind, Role, User
 
-bp = Blueprint("home", __name__, template_folder="templates")
 
-
-@bp.route("/")
 @login_required
 def index():  # type: ignore[no-untyped-def]
     db = get_session()
@@ -41,7 +38,6 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(f"home/{user.role.value}.html", stats=stats)
 
 
-@bp.route("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
     status = {"status": "ok", "database": "ok", "version": current_app.config["APP_VERSION"]}
     code = 200

@@ -12,8 +12,8 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from dispatch.accounting import AccountingResult, AccountingValidationError, compute
-from dispatch.catalog import Catalog, CatalogError
+from dispatch.core.accounting import AccountingResult, AccountingValidationError, compute
+from dispatch.core.catalog import Catalog, CatalogError
 from models import ConstructionStatus, Enterprise, Region, RegionKind
 
 LON_RANGE = (Decimal(73), Decimal(136))

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.strategy_options import Load
 
 from dispatch.access import visible_projects, visible_regions
-from dispatch.catalog import POLLUTANTS, Catalog, ParamDef, get_catalog
+from dispatch.core.catalog import POLLUTANTS, Catalog, ParamDef, get_catalog
 from dispatch.projects.excel_layout import Column, DetailSheet, Layout, TypeSheet, get_layout
 from models import PlanStatus, Project, Region, RegionKind, User
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from dispatch import audit
 from dispatch.access import in_scope
-from dispatch.catalog import Catalog, get_catalog
+from dispatch.core.catalog import Catalog, get_catalog
 from dispatch.projects import services
 from dispatch.projects.data import CleanProject, ProjectInput, validate_project
 from dispatch.projects.excel_layout import DetailSheet, TypeSheet, get_layout

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from dispatch.catalog import POLLUTANTS, Catalog, EngineeringType, ParamDef, get_catalog
+from dispatch.core.catalog import POLLUTANTS, Catalog, EngineeringType, ParamDef, get_catalog
 
 LAYOUT_FILE = Path(__file__).with_name("plan_list_layout.yaml")
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from dispatch.errors import DomainError
 from dispatch.projects.excel_layout import DetailSheet, Layout, TypeSheet
-from dispatch.xlsx import UnreadableWorkbook, cell_text, read_upload
+from dispatch.workbooks.reader import UnreadableWorkbook, cell_text, read_upload
 
 MAX_ROWS = 5000
 MAX_BYTES = 20 * 1024 * 1024

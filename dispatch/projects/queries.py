@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from dispatch.catalog import Catalog
+from dispatch.core.catalog import Catalog
 from models import ConstructionStatus, Enterprise, PlanStatus, Project, Region
 
 SORTS = {

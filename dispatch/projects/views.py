@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,13 +21,13 @@ from dispatch.access import (
     visible_projects,
     visible_regions,
 )
-from dispatch.catalog import CatalogError, get_catalog
 from dispatch.clock import now, today
+from dispatch.core.catalog import CatalogError, get_catalog
 from dispatch.db import get_session
 from dispatch.errors import DomainError, StaleObjectError
-from dispatch.pagination import page_arg, paginate
 from dispatch.projects import queries, services
 from dispatch.projects.data import ProjectInput, validate_project
+from dispatch.web.pagination import page_arg, paginate
 from forms.projects import (
     CommentForm,
     ProjectForm,
@@ -40,10 +40,7 @@ from forms.projects import (
 )
 from models import ConstructionStatus, Enterprise, PlanStatus, Project, Region, RegionKind
 
-bp = Blueprint("projects", __name__, url_prefix="/projects", template_folder="templates")
 
-
-@bp.app_template_global()
 def project_actions(project: Project) -> dict[str, bool]:
     """What the current user may do with ``project`` (templates and views agree)."""
     return {
@@ -161,7 +158,6 @@ def project_data(project: Project) -> dict[str, Any]:
     }
 
 
-@bp.route("/")
 @require(Permission.PROJECTS_VIEW)
 def index():  # type: ignore[no-untyped-def]
     db = get_session()
@@ -184,7 +180,6 @@ def index():  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:project_id>")
 @require(Permission.PROJECTS_VIEW)
 def show(project_id: int):  # type: ignore[no-untyped-def]
     project = load_project(project_id)
@@ -202,7 +197,6 @@ def show(project_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
 @require(Permission.PROJECTS_EDIT)
 def new():  # type: ignore[no-untyped-def]
     catalog = get_catalog()
@@ -241,7 +235,6 @@ def new():  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
 @require(Permission.PROJECTS_EDIT)
 def edit(project_id: int):  # type: ignore[no-untyped-def]
     project = load_project(project_id)
@@ -276,7 +269,6 @@ def edit(project_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:project_id>/submit", methods=["POST"])
 @require(Permission.PROJECTS_EDIT)
 def submit(project_id: int):  # type: ignore[no-untyped-def]
     return versioned_action(project_id, services.submit, "已提交市局审核")

@@ -23,7 +23,6 @@ from dispatch.db import get_session
 from dispatch.projects import excel_export, excel_import
 from dispatch.projects.excel_layout import get_layout
 from dispatch.projects.excel_read import MAX_BYTES, MAX_ROWS
-from dispatch.projects.views import bp  # routes are registered on the projects blueprint
 from forms.project_import import PlanListExportForm, PlanListImportForm
 from models import PlanStatus, User
 
@@ -80,7 +79,6 @@ def _render(form: PlanListImportForm, errors: list[excel_import.CellError] | Non
     )
 
 
-@bp.route("/export.xlsx")
 @require(Permission.PROJECTS_EXPORT)
 def export_plan_list():  # type: ignore[no-untyped-def]
     form = _export_form(request.args)
@@ -110,7 +108,6 @@ def export_plan_list():  # type: ignore[no-untyped-def]
     return _download(out, get_layout().download_name(year), f"plan-list-{year}.xlsx")
 
 
-@bp.route("/import", methods=["GET", "POST"])
 @require(Permission.PROJECTS_IMPORT)
 def import_plan_list():  # type: ignore[no-untyped-def]
     form = PlanListImportForm()
@@ -140,7 +137,6 @@ def import_plan_list():  # type: ignore[no-untyped-def]
     return redirect(url_for("projects.import_plan_list"))
 
 
-@bp.route("/import/template.xlsx")
 @require(Permission.PROJECTS_IMPORT)
 def import_template():  # type: ignore[no-untyped-def]
     out = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (_download closes it)

@@ -16,14 +16,13 @@ from dispatch.access import (
     require,
     visible_projects,
 )
-from dispatch.catalog import get_catalog
 from dispatch.clock import now
+from dispatch.core.catalog import get_catalog
 from dispatch.db import get_session
 from dispatch.errors import DomainError
 from dispatch.projects import services
 from dispatch.projects.data import ProjectInput, validate_project
 from dispatch.projects.views import (
-    bp,
     build_form,
     chosen_method,
     error_message,
@@ -38,7 +37,6 @@ from forms.projects import CommentForm, ReasonForm
 from models import ChangeRequest, ChangeRequestStatus, Enterprise, PlanStatus, Project
 
 
-@bp.route("/review")
 @require(Permission.PROJECTS_REVIEW)
 def review():  # type: ignore[no-untyped-def]
     db = get_session()
@@ -62,7 +60,6 @@ def review():  # type: ignore[no-untyped-def]
     return render_template("projects/review.html", submitted=submitted, requests=requests)
 
 
-@bp.route("/<int:project_id>/approve", methods=["POST"])
 @require(Permission.PROJECTS_REVIEW)
 def approve(project_id: int):  # type: ignore[no-untyped-def]
     return versioned_action(project_id, services.approve, "已审核通过，项目进入计划清单")
@@ -76,7 +73,6 @@ def _reason_action(project: Project, action, success: str):  # type: ignore[no-u
     return run_action(project, lambda db: action(db, form.reason.data), success)
 
 
-@bp.route("/<int:project_id>/return", methods=["POST"])
 @require(Permission.PROJECTS_REVIEW)
 def return_(project_id: int):  # type: ignore[no-untyped-def]
     project = load_project(project_id)
@@ -87,7 +83,6 @@ def return_(project_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:project_id>/withdraw", methods=["POST"])
 @require(Permission.PROJECTS_REVIEW)
 def withdraw(project_id: int):  # type: ignore[no-untyped-def]
     project = load_project(project_id)
@@ -98,7 +93,6 @@ def withdraw(project_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:project_id>/withdrawal-request", methods=["POST"])
 @require(Permission.PROJECTS_EDIT)
 def withdrawal_request(project_id: int):  # type: ignore[no-untyped-def]
     project = load_project(project_id)
@@ -111,7 +105,6 @@ def withdrawal_request(project_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.route("/<int:project_id>/change", methods=["GET", "POST"])
 @require(Permission.PROJECTS_EDIT)
 def change(project_id: int):  # type: ignore[no-untyped-def]
     project = load_project(project_id)
@@ -189,7 +182,6 @@ def _proposed_input(req: ChangeRequest) -> ProjectInput:
     return with_progress(raw, project)
 
 
-@bp.route("/change-requests/<int:request_id>/<any(approve, reject):decision>", methods=["POST"])
 @require(Permission.PROJECTS_REVIEW)
 def decide(request_id: int, decision: str):  # type: ignore[no-untyped-def]
     req = _load_request(request_id)

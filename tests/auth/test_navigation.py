@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from dispatch.nav import NAV_BY_ROLE
+from dispatch.web.nav import NAV_BY_ROLE
 from models import Role
 
 HOME_TITLES = {

@@ -20,7 +20,7 @@ from dispatch.app import create_app
 from dispatch.config import Settings
 from dispatch.db import Database, get_session
 from dispatch.demo import ACCOUNTS, DEMO_PASSWORD, seed_demo
-from dispatch.nav import NAV_BY_ROLE
+from dispatch.web.nav import NAV_BY_ROLE
 from tests.conftest import TEST_SECRET, migrate
 
 pytestmark = pytest.mark.browser

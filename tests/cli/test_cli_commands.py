@@ -20,7 +20,7 @@ from sqlalchemy import Engine, inspect, select, text
 from dispatch.app import create_app
 from dispatch.config import Settings
 from dispatch.db import make_engine
-from dispatch.demo import ACCOUNTS, DEMO_PASSWORD, demo_uscc
+from dispatch.demo.orgs import ACCOUNTS, DEMO_PASSWORD, demo_uscc
 from models import Role, User
 from tests.conftest import TEST_SECRET, login
 

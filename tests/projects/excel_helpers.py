@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from dispatch.catalog import get_catalog
+from dispatch.core.catalog import get_catalog
 from dispatch.projects import services
 from dispatch.projects.data import ProjectInput, validate_project
 from dispatch.projects.excel_layout import get_layout

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from dispatch.catalog import get_catalog
+from dispatch.core.catalog import get_catalog
 from dispatch.projects import services
 from dispatch.projects.data import ProjectInput, validate_project
 from models import PlanStatus, Project

@@ -10,11 +10,12 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch.accounting import compute
-from dispatch.catalog import get_catalog
-from dispatch.demo import ENTERPRISES, demo_uscc, seed_demo
-from dispatch.demo_projects import seed_demo_projects
-from dispatch.demo_projects_data import PROJECTS
+from dispatch.core.accounting import compute
+from dispatch.core.catalog import get_catalog
+from dispatch.demo import seed_demo
+from dispatch.demo.orgs import ENTERPRISES, demo_uscc
+from dispatch.demo.project_data import PROJECTS
+from dispatch.demo.projects import seed_demo_projects
 from models import (
     AuditEvent,
     ChangeRequest,

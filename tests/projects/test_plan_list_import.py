@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from dispatch.demo import demo_uscc
+from dispatch.demo.orgs import demo_uscc
 from dispatch.projects.samples import sample_params
 from models import AuditEvent, ConstructionStatus, PlanStatus, Project
 from tests.projects.excel_helpers import (

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from dispatch.catalog import get_catalog
+from dispatch.core.catalog import get_catalog
 from dispatch.errors import DomainError, StaleObjectError
 from dispatch.projects import services
 from dispatch.projects.data import validate_project

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from dispatch.accounting import compute
-from dispatch.catalog import get_catalog
+from dispatch.core.accounting import compute
+from dispatch.core.catalog import get_catalog
 from dispatch.projects.samples import (
     DEFAULT_METHOD,
     SAMPLE_PARAMS,

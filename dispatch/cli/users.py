@@ -1,0 +1,54 @@
+"""``dispatch user``: accounts created from the command line."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from dispatch.access import ROLE_PERMISSIONS
+from dispatch.cli.common import app_session
+from dispatch.errors import DomainError
+
+
+@click.group(name="user", help="用户账户")
+def user() -> None:
+    pass
+
+
+@user.command("create", help="创建用户（组织按行政区划代码或统一社会信用代码指定）")
+@click.option("--username", required=True)
+@click.option("--display-name", default="")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([role.value for role in ROLE_PERMISSIONS]),
+)
+@click.option("--org", required=True, help="行政区划代码（6 位）或企业统一社会信用代码（18 位）")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--must-change/--no-must-change", default=True, show_default=True)
+def user_create(
+    username: str, display_name: str, role: str, org: str, password: str, must_change: bool
+) -> None:
+    from dispatch.orgs import services as orgs
+    from models import Enterprise, Region, Role
+
+    with app_session() as (_app, session):
+        region = session.scalar(select(Region).where(Region.division_code == org))
+        enterprise = session.scalar(select(Enterprise).where(Enterprise.uscc == org.upper()))
+        try:
+            created = orgs.create_user(
+                session,
+                username=username,
+                display_name=display_name,
+                role=Role(role),
+                password=password,
+                region=region,
+                enterprise=enterprise,
+                must_change_password=must_change,
+                actor=None,
+            )
+        except DomainError as exc:
+            session.rollback()
+            raise click.ClickException(exc.message) from exc
+        session.commit()
+        click.echo(f"已创建用户 {created.username}（{created.role.label}，{created.org_name}）")
