@@ -31,6 +31,7 @@ run: $(VENV)/.runtime-installed
 test: $(VENV)/.dev-installed system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q -p no:cacheprovider --db=sqlite
 	$(BIN)/pytest -q -p no:cacheprovider --db=postgresql
 
@@ -40,6 +41,7 @@ system-deps:
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
+from dispatch.core.pollutants import POLLUTANTS
 from models.base import Base, UTCDateTime, utcnow
 from models.enums import (
     ChangeRequestKind,
@@ -44,12 +45,7 @@ from models.users import User
 REDUCTION = Numeric(18, 6)
 MONEY = Numeric(14, 2)
 _DONE = (ConstructionStatus.COMPLETED, ConstructionStatus.STABLE_OPERATION)
-POLLUTANT_COLUMNS = {
-    "COD": "expected_cod",
-    "NH3N": "expected_nh3n",
-    "NOx": "expected_nox",
-    "VOCs": "expected_vocs",
-}
+POLLUTANT_COLUMNS = {p.code: p.column for p in POLLUTANTS}
 
 
 def _enum(cls: type, name: str) -> Enum:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from dispatch.projects import views, views_excel, views_review
+from dispatch.projects import template_globals, views, views_excel, views_review
 
 bp = Blueprint("projects", __name__, url_prefix="/projects", template_folder="templates")
 
@@ -32,3 +32,4 @@ bp.add_url_rule("/export.xlsx", view_func=views_excel.export_plan_list)
 bp.add_url_rule("/import", view_func=views_excel.import_plan_list, methods=["GET", "POST"])
 bp.add_url_rule("/import/template.xlsx", view_func=views_excel.import_template)
 bp.add_app_template_global(views.project_actions)
+template_globals.register(bp)
