@@ -9,11 +9,12 @@ from importlib.metadata import PackageNotFoundError, version
 from flask import Flask, flash, redirect, request, url_for
 from flask_login import current_user
 
+from dispatch.auth.loader import load_user
 from dispatch.config import Settings
 from dispatch.db import Database, make_engine
 from dispatch.extensions import csrf, limiter, login_manager
 from dispatch.web.errors import register_error_handlers
-from dispatch.web.security import init_security, load_user
+from dispatch.web.security import init_security
 from dispatch.web.templating import init_templating
 
 

@@ -1,51 +1,72 @@
-"""Writing and verifying the chained audit log.
+"""Writing and verifying the chained audit log, and who, when and from where it records.
 
-Every write and every download in the app calls :func:`record`. Events are sealed (hashed
-onto the previous one) at insert time; on PostgreSQL a transaction-scoped advisory lock
-serialises writers so the chain never forks (the unique ``prev_hash`` would reject a
-fork anyway; the lock turns that error into waiting).
+Every write and every download in the app calls :func:`record` with an :class:`Acting`:
+the acting user, the time and the client address, built once at the edge (a request by
+``dispatch.web.uow.acting``, a command or the demo seed by hand) and passed through the
+services, so nothing below the edge reads the request or the clock.
+
+Events are sealed (hashed onto the previous one) at insert time; on PostgreSQL a
+transaction-scoped advisory lock serialises writers so the chain never forks (the unique
+``prev_hash`` would reject a fork anyway; the lock turns that error into waiting).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Any
 
-from flask import has_request_context, request
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from dispatch.clock import now
 from models import GENESIS_HASH, AuditEvent, AuditOutcome, User
 
 # Arbitrary constant identifying the audit-chain advisory lock.
 AUDIT_LOCK_KEY = 7_300_137
 
 
-def remote_address() -> str:
-    if not has_request_context():
-        return ""
-    return request.remote_addr or ""
+@dataclasses.dataclass(frozen=True)
+class Acting:
+    """Who acts (``None``: the system, e.g. a command or the demo seed), when, from where."""
+
+    user: User | None
+    at: dt.datetime
+    remote_addr: str = ""
+
+    @property
+    def actor(self) -> User:
+        """The acting user, for actions only a signed-in user can take."""
+        if self.user is None:
+            raise ValueError("this action needs an acting user")
+        return self.user
+
+    def by(self, user: User | None) -> Acting:
+        """The same moment and address, acted as ``user`` (a login acts as the account)."""
+        return dataclasses.replace(self, user=user)
 
 
 def record(
     session: Session,
+    acting: Acting,
     action: str,
     *,
-    actor: User | None = None,
     actor_username: str | None = None,
     object_type: str = "",
     object_id: Any = "",
     outcome: AuditOutcome = AuditOutcome.SUCCESS,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain (flushed, not committed)."""
+    """Append one event to the chain (flushed, not committed).
+
+    ``actor_username`` names an actor that has no account (an unknown login name).
+    """
+    actor = acting.user
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
     session.flush()
     last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     event = AuditEvent(
-        occurred_at=now(),
+        occurred_at=acting.at,
         actor_id=actor.id if actor is not None else None,
         actor_username=actor_username
         if actor_username is not None
@@ -53,7 +74,7 @@ def record(
         action=action,
         object_type=object_type,
         object_id="" if object_id is None else str(object_id),
-        remote_addr=remote_address(),
+        remote_addr=acting.remote_addr[:64],
         outcome=outcome,
         details=details or {},
     )

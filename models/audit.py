@@ -12,11 +12,11 @@ import hashlib
 import json
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String
+from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UTCDateTime
-from models.enums import AuditOutcome, enum_values
+from models.base import Base, UTCDateTime, enum_column
+from models.enums import AuditOutcome
 
 GENESIS_HASH = "0" * 64
 
@@ -38,14 +38,7 @@ class AuditEvent(Base):
     object_id: Mapped[str] = mapped_column(String(64), default="")
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
     outcome: Mapped[AuditOutcome] = mapped_column(
-        Enum(
-            AuditOutcome,
-            name="audit_outcome",
-            values_callable=enum_values,
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-        )
+        enum_column(AuditOutcome, "audit_outcome", length=16)
     )
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -7,9 +7,10 @@ load them without a Flask application.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, Enum, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -50,6 +51,28 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value.astimezone(dt.UTC)
+
+
+def _values(enum_cls: type[enum.Enum]) -> list[str]:
+    return [member.value for member in enum_cls]
+
+
+def enum_column(enum_cls: type[enum.Enum], name: str, *, length: int) -> Enum:
+    """The column type of every enum column: the member's value stored as text.
+
+    A VARCHAR with a CHECK constraint (``ck_<table>_<name>``) rather than a native
+    PostgreSQL enum, so adding a member is a constraint change on both backends and the
+    rows read the same in SQLite. ``length`` is fixed here, not derived from the members,
+    so a new longer member is a deliberate migration rather than a silent type change.
+    """
+    return Enum(
+        enum_cls,
+        name=name,
+        values_callable=_values,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+    )
 
 
 class Base(DeclarativeBase):

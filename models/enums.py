@@ -1,4 +1,7 @@
-"""Enumerations shared by several aggregates, stored in the database by value."""
+"""Enumerations shared by several aggregates, stored in the database by value.
+
+Columns declare them through ``models.base.enum_column``, never ``sa.Enum`` directly.
+"""
 
 from __future__ import annotations
 
@@ -46,11 +49,6 @@ class AuditOutcome(enum.StrEnum):
     SUCCESS = "success"
     FAILURE = "failure"
     DENIED = "denied"
-
-
-def enum_values(enum_cls: type[enum.Enum]) -> list[str]:
-    """Values of an enum, for ``sa.Enum(values_callable=...)`` so rows hold values."""
-    return [member.value for member in enum_cls]
 
 
 class PlanStatus(enum.StrEnum):

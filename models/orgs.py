@@ -12,7 +12,6 @@ import re
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     ForeignKeyConstraint,
     Integer,
@@ -21,8 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
-from models.enums import RegionKind, enum_values
+from models.base import Base, UTCDateTime, enum_column, utcnow
+from models.enums import RegionKind
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -62,16 +61,7 @@ class Region(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[RegionKind] = mapped_column(
-        Enum(
-            RegionKind,
-            name="region_kind",
-            values_callable=enum_values,
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-        )
-    )
+    kind: Mapped[RegionKind] = mapped_column(enum_column(RegionKind, "region_kind", length=16))
     name: Mapped[str] = mapped_column(String(64))
     division_code: Mapped[str] = mapped_column(String(6), unique=True)
     parent_id: Mapped[int | None] = mapped_column(

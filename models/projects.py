@@ -16,9 +16,9 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Date,
-    Enum,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     Numeric,
     String,
@@ -26,19 +26,14 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     not_,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from dispatch.core.pollutants import POLLUTANTS
-from models.base import Base, UTCDateTime, utcnow
-from models.enums import (
-    ChangeRequestKind,
-    ChangeRequestStatus,
-    ConstructionStatus,
-    PlanStatus,
-    enum_values,
-)
+from models.base import Base, UTCDateTime, enum_column, utcnow
+from models.enums import ChangeRequestKind, ChangeRequestStatus, ConstructionStatus, PlanStatus
 from models.orgs import Enterprise, Region
 from models.users import User
 
@@ -46,17 +41,7 @@ REDUCTION = Numeric(18, 6)
 MONEY = Numeric(14, 2)
 _DONE = (ConstructionStatus.COMPLETED, ConstructionStatus.STABLE_OPERATION)
 POLLUTANT_COLUMNS = {p.code: p.column for p in POLLUTANTS}
-
-
-def _enum(cls: type, name: str) -> Enum:
-    return Enum(
-        cls,
-        name=name,
-        values_callable=enum_values,
-        native_enum=False,
-        create_constraint=True,
-        length=24,
-    )
+_PENDING = f"status = '{ChangeRequestStatus.PENDING.value}'"
 
 
 class Project(Base):
@@ -113,10 +98,10 @@ class Project(Base):
     contact_phone: Mapped[str] = mapped_column(String(32), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     plan_status: Mapped[PlanStatus] = mapped_column(
-        _enum(PlanStatus, "plan_status"), default=PlanStatus.DRAFT, index=True
+        enum_column(PlanStatus, "plan_status", length=24), default=PlanStatus.DRAFT, index=True
     )
     construction_status: Mapped[ConstructionStatus] = mapped_column(
-        _enum(ConstructionStatus, "construction_status"),
+        enum_column(ConstructionStatus, "construction_status", length=24),
         default=ConstructionStatus.NOT_STARTED,
         index=True,
     )
@@ -134,11 +119,13 @@ class Project(Base):
     district: Mapped[Region] = relationship(foreign_keys=[district_id])
     enterprise: Mapped[Enterprise | None] = relationship()
     created_by: Mapped[User | None] = relationship()
+    # History is never deleted or orphaned: the ORM leaves these rows alone when a project
+    # is deleted, so the RESTRICT foreign keys below refuse the delete in the database.
     events: Mapped[list[ProjectEvent]] = relationship(
-        back_populates="project", order_by="ProjectEvent.id"
+        back_populates="project", order_by="ProjectEvent.id", passive_deletes="all"
     )
     change_requests: Mapped[list[ChangeRequest]] = relationship(
-        back_populates="project", order_by="ChangeRequest.id"
+        back_populates="project", order_by="ChangeRequest.id", passive_deletes="all"
     )
 
     __mapper_args__ = {"version_id_col": version_id}  # noqa: RUF012 (SQLAlchemy protocol)
@@ -185,8 +172,9 @@ class ProjectEvent(Base):
     __tablename__ = "project_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Submitted data is never hard-deleted: a project with history cannot be deleted.
     project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+        ForeignKey("projects.id", ondelete="RESTRICT"), index=True
     )
     occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
@@ -204,15 +192,29 @@ class ChangeRequest(Base):
     """A change (变更申请) or withdrawal request for an approved project."""
 
     __tablename__ = "change_requests"
-    __table_args__ = (CheckConstraint("length(reason) > 0", name="reason_required"),)
+    __table_args__ = (
+        CheckConstraint("length(reason) > 0", name="reason_required"),
+        # At most one pending request per project: the service checks first for a clear
+        # message; the index closes the race between two submitters.
+        Index(
+            "ix_change_requests_one_pending",
+            "project_id",
+            unique=True,
+            sqlite_where=text(_PENDING),
+            postgresql_where=text(_PENDING),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+        ForeignKey("projects.id", ondelete="RESTRICT"), index=True
     )
-    kind: Mapped[ChangeRequestKind] = mapped_column(_enum(ChangeRequestKind, "change_kind"))
+    kind: Mapped[ChangeRequestKind] = mapped_column(
+        enum_column(ChangeRequestKind, "change_kind", length=24)
+    )
     status: Mapped[ChangeRequestStatus] = mapped_column(
-        _enum(ChangeRequestStatus, "change_status"), default=ChangeRequestStatus.PENDING
+        enum_column(ChangeRequestStatus, "change_status", length=24),
+        default=ChangeRequestStatus.PENDING,
     )
     proposed: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     previous: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -8,7 +8,6 @@ import hashlib
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Enum,
     ForeignKey,
     ForeignKeyConstraint,
     Integer,
@@ -16,8 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UTCDateTime, utcnow
-from models.enums import Role, enum_values
+from models.base import Base, UTCDateTime, enum_column, utcnow
+from models.enums import Role
 from models.orgs import Enterprise, Region
 
 # Role ↔ organisation kind, enforced by the database: an enterprise user belongs to an
@@ -50,16 +49,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
     phone: Mapped[str] = mapped_column(String(32), default="")
-    role: Mapped[Role] = mapped_column(
-        Enum(
-            Role,
-            name="role",
-            values_callable=enum_values,
-            native_enum=False,
-            create_constraint=True,
-            length=16,
-        )
-    )
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role", length=16))
     region_id: Mapped[int | None] = mapped_column(index=True)
     region_kind: Mapped[str | None] = mapped_column(String(16))
     enterprise_id: Mapped[int | None] = mapped_column(

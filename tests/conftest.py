@@ -178,7 +178,8 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def world(db: Session, app: Flask) -> World:
-    """Two districts of one city, an enterprise in each, and a user for every role."""
+    """Two districts of one city, an enterprise in each, a user for every role, and a
+    second city out of scope for the first (see ``tests.factories.World``)."""
     with app.app_context():
         w = build_world(db)
         db.commit()

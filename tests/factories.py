@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import itertools
 
 from sqlalchemy.orm import Session
 
+from dispatch.audit import Acting
 from dispatch.demo.orgs import demo_uscc
 from dispatch.orgs import services as orgs
 from models import Enterprise, Region, RegionKind, Role, User
 
 PASSWORD = "Test@2025!pw"
+# Test organisations are set up by "the system" (no acting user) at the suite's start time.
+SETUP = Acting(None, at=dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.UTC))
 _seq = itertools.count(1)
 
 
@@ -19,7 +23,7 @@ def make_region(
     session: Session, name: str, code: str, kind: RegionKind, parent: Region | None
 ) -> Region:
     return orgs.create_region(
-        session, name=name, division_code=code, kind=kind, parent=parent, actor=None
+        session, SETUP, name=name, division_code=code, kind=kind, parent=parent
     )
 
 
@@ -27,12 +31,12 @@ def make_enterprise(session: Session, district: Region, name: str | None = None)
     n = next(_seq)
     return orgs.create_enterprise(
         session,
+        SETUP,
         name=name or f"测试企业{n}有限公司",
         uscc=demo_uscc(district.division_code, 500 + n),
         district=district,
         address="测试路 1 号",
         industry="测试",
-        actor=None,
     )
 
 
@@ -48,6 +52,7 @@ def make_user(
 ) -> User:
     return orgs.create_user(
         session,
+        SETUP,
         username=username or f"{role.value}_{next(_seq)}",
         display_name=f"测试{role.label}",
         role=role,
@@ -55,18 +60,24 @@ def make_user(
         region=region,
         enterprise=enterprise,
         must_change_password=must_change,
-        actor=None,
     )
 
 
 @dataclasses.dataclass
 class World:
+    """Two districts of one city, an enterprise in each, a user for every role, and a
+    second city (one district, one enterprise, one city user) that is out of everyone's
+    scope but its own."""
+
     province: Region
     city: Region
     district_a: Region
     district_b: Region
     enterprise_a: Enterprise
     enterprise_b: Enterprise
+    other_city: Region
+    other_district: Region
+    other_enterprise: Enterprise
     users: dict[str, User]
     password: str = PASSWORD
 
@@ -78,6 +89,9 @@ def build_world(session: Session) -> World:
     district_b = make_region(session, "乙区", "990102", RegionKind.DISTRICT, city)
     enterprise_a = make_enterprise(session, district_a, "甲区化工有限公司")
     enterprise_b = make_enterprise(session, district_b, "乙区热电有限公司")
+    other_city = make_region(session, "邻市", "990200", RegionKind.CITY, province)
+    other_district = make_region(session, "丙区", "990201", RegionKind.DISTRICT, other_city)
+    other_enterprise = make_enterprise(session, other_district, "丙区建材有限公司")
     users = {
         "enterprise_a": make_user(
             session, Role.ENTERPRISE, enterprise=enterprise_a, username="ent_a"
@@ -88,7 +102,19 @@ def build_world(session: Session) -> World:
         "district_a": make_user(session, Role.DISTRICT, region=district_a, username="dist_a"),
         "district_b": make_user(session, Role.DISTRICT, region=district_b, username="dist_b"),
         "city": make_user(session, Role.CITY, region=city, username="city_user"),
+        "other_city": make_user(session, Role.CITY, region=other_city, username="other_city"),
         "admin": make_user(session, Role.ADMIN, region=city, username="admin_user"),
         "auditor": make_user(session, Role.AUDITOR, region=city, username="auditor_user"),
     }
-    return World(province, city, district_a, district_b, enterprise_a, enterprise_b, users)
+    return World(
+        province=province,
+        city=city,
+        district_a=district_a,
+        district_b=district_b,
+        enterprise_a=enterprise_a,
+        enterprise_b=enterprise_b,
+        other_city=other_city,
+        other_district=other_district,
+        other_enterprise=other_enterprise,
+        users=users,
+    )

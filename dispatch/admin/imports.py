@@ -1,227 +1,175 @@
 """Import of enterprises from an ``.xlsx`` workbook: all rows or none.
 
 The first worksheet's first row is the header; it must hold the six columns of
-:data:`HEADERS`, in any order (columns are matched by name, blank header cells are
-ignored, any other header is an error). Every row is checked before anything is written,
-and every problem is collected as a :class:`RowError` (the row number as Excel shows it,
-the column header, a Chinese reason), so the admin fixes the file once rather than
-once per error. Only a file without a single error is imported, in one transaction.
+``enterprise_layout.yaml``, in any order (matched by header text by the importer skeleton
+of :mod:`dispatch.workbooks.importer`). Every row is checked before anything is written
+and every problem is reported by row and column, so the admin fixes the file once rather
+than once per error. Only a file without a single error is imported, in one transaction.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
-from collections.abc import Iterable, Iterator
-from typing import Any
+import functools
+from itertools import chain
+from pathlib import Path
+from typing import IO, Any
 
-import openpyxl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch import audit
-from dispatch.errors import DomainError
-from dispatch.workbooks.reader import UnreadableWorkbook, cell_text, read_upload
-from models import (
-    AuditOutcome,
-    Enterprise,
-    Region,
-    RegionKind,
-    User,
-    is_valid_division_code,
-    is_valid_uscc,
+from dispatch.access import visible_regions
+from dispatch.audit import Acting
+from dispatch.workbooks.importer import (
+    ImportSpec,
+    Reading,
+    SheetRow,
+    chunked,
+    open_workbook,
+    record_imported,
+    shown,
 )
+from dispatch.workbooks.layout import Column, LayoutError, load_sheet_columns
+from dispatch.workbooks.reader import cell_text
+from dispatch.workbooks.writer import WorkbookWriter
+from models import Enterprise, Region, RegionKind, is_valid_division_code, is_valid_uscc
 
-COL_NAME = "企业名称"
-COL_USCC = "统一社会信用代码"
-COL_DISTRICT = "所属区县代码"
-COL_ADDRESS = "地址"
-COL_INDUSTRY = "行业"
-COL_PERMIT = "排污许可证编号"
-HEADERS = (COL_NAME, COL_USCC, COL_DISTRICT, COL_ADDRESS, COL_INDUSTRY, COL_PERMIT)
-# Column limits mirror models.Enterprise.
-MAX_LENGTHS = {COL_NAME: 128, COL_ADDRESS: 255, COL_INDUSTRY: 64, COL_PERMIT: 64}
-
-MAX_ROWS = 5000
-MAX_BYTES = 10 * 1024 * 1024
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# IN lists are chunked: SQLite builds may cap bound parameters per statement.
-_CHUNK = 500
+LAYOUT_FILE = Path(__file__).with_name("enterprise_layout.yaml")
+KEYS = ("name", "uscc", "district", "address", "industry", "permit_number")
+# Cells limited by the length of the Enterprise column of the same key.
+LIMITED = ("name", "address", "industry", "permit_number")
 
 
 @dataclasses.dataclass(frozen=True)
-class RowError:
-    """One problem in the file; ``row`` is None for problems of the file as a whole."""
+class EnterpriseLayout:
+    sheet: str
+    template_filename: str
+    columns: tuple[Column, ...]
+    spec: ImportSpec
 
-    row: int | None
-    column: str
-    message: str
+    @functools.cached_property
+    def header(self) -> dict[str, str]:
+        """Column key → header text."""
+        return {c.key: c.header for c in self.columns}
 
-
-class ImportRejected(DomainError):
-    """The file was not imported; ``errors`` lists every reason."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(f"导入失败：发现 {len(errors)} 处问题，未导入任何企业，请修改后重新上传。")
-        self.errors = errors
-
-
-@dataclasses.dataclass(frozen=True)
-class EnterpriseRow:
-    """One data row, as text, with its Excel row number."""
-
-    row: int
-    values: dict[str, str]
-
-    def __getitem__(self, column: str) -> str:
-        return self.values.get(column, "")
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns)
 
 
-def _shown(value: str, limit: int = 40) -> str:
-    return value if len(value) <= limit else value[:limit] + "…"
+@functools.cache
+def get_layout() -> EnterpriseLayout:
+    raw, columns = load_sheet_columns(LAYOUT_FILE, KEYS)
+    if "import" not in raw:
+        raise LayoutError(LAYOUT_FILE.name, ["import: 应包含 noun、not_xlsx_hint、no_data"])
+    spec = ImportSpec("admin.enterprise.import", "enterprise_import", **raw["import"])
+    return EnterpriseLayout(str(raw["sheet"]), str(raw["template_filename"]), tuple(columns), spec)
 
 
-def _file_error(message: str) -> ImportRejected:
-    return ImportRejected([RowError(None, "", message)])
+def max_lengths() -> dict[str, int]:
+    """Column key → the longest value the Enterprise column of that name takes."""
+    table = Enterprise.__table__.c
+    return {key: table[key].type.length for key in LIMITED}  # type: ignore[attr-defined]
 
 
 # --- reading --------------------------------------------------------------------------
 
 
-def read_rows(data: bytes) -> list[EnterpriseRow]:
-    """Parse the workbook into rows, or raise :class:`ImportRejected` for the file itself."""
-    try:
-        return read_upload(
-            data,
-            lambda workbook: _rows_of(workbook.worksheets[0].iter_rows(values_only=True)),
-            max_bytes=MAX_BYTES,
-            not_xlsx_hint="请使用导入模板填写后上传",
-        )
-    except UnreadableWorkbook as exc:
-        raise _file_error(exc.message) from exc
+def read_rows(data: bytes, reading: Reading) -> list[SheetRow]:
+    """The data rows of the first sheet; problems of the file or header go to ``reading``."""
+    layout = get_layout()
 
+    def read(workbook: Any) -> list[SheetRow]:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None or not any(cell_text(v) for v in header):
+            raise reading.fail("文件为空：第 1 行应为表头（" + "、".join(layout.headers) + "）")
+        return list(reading.rows(str(sheet.title), chain([header], rows), layout.columns))
 
-def _rows_of(sheet_rows: Iterable[tuple[Any, ...]]) -> list[EnterpriseRow]:
-    rows = iter(sheet_rows)
-    header = next(rows, None)
-    if header is None or not any(cell_text(v) for v in header):
-        raise _file_error("文件为空：第 1 行应为表头（" + "、".join(HEADERS) + "）")
-    columns = _header_columns(header)
-    found: list[EnterpriseRow] = []
-    # Excel row numbers: the header is row 1 and read-only sheets yield blank rows too.
-    for number, values in enumerate(rows, start=2):
-        texts = {name: cell_text(values[i]) if i < len(values) else "" for name, i in columns}
-        if not any(texts.values()):
-            continue
-        if len(found) >= MAX_ROWS:
-            raise _file_error(f"数据超过 {MAX_ROWS} 行，请拆分为多个文件分批导入")
-        found.append(EnterpriseRow(number, texts))
-    if not found:
-        raise _file_error("文件中没有企业数据：请从第 2 行开始填写")
+    found = open_workbook(data, reading, read)
+    reading.refuse_if_empty(bool(found))
     return found
-
-
-def _header_columns(header: tuple[Any, ...]) -> list[tuple[str, int]]:
-    """``[(column name, index)]`` for the six columns, or every header problem at once."""
-    errors: list[RowError] = []
-    positions: dict[str, int] = {}
-    for index, value in enumerate(header):
-        name = cell_text(value)
-        if not name:
-            continue
-        if name not in HEADERS:
-            allowed = "、".join(HEADERS)
-            errors.append(RowError(1, name, f"无法识别的列“{_shown(name)}”；表头只能是：{allowed}"))
-        elif name in positions:
-            errors.append(RowError(1, name, f"列“{name}”重复出现"))
-        else:
-            positions[name] = index
-    errors.extend(RowError(1, name, f"缺少列“{name}”") for name in HEADERS if name not in positions)
-    if errors:
-        raise ImportRejected(errors)
-    return [(name, positions[name]) for name in HEADERS]
 
 
 # --- checking -------------------------------------------------------------------------
 
 
-def _chunks(values: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
-
-
-def _regions_by_code(session: Session, codes: set[str]) -> dict[str, Region]:
+def _regions_by_code(session: Session, acting: Acting, codes: set[str]) -> dict[str, Region]:
     found: dict[str, Region] = {}
-    for chunk in _chunks(sorted(codes)):
-        for region in session.scalars(select(Region).where(Region.division_code.in_(chunk))):
-            found[region.division_code] = region
+    for chunk in chunked(codes):
+        stmt = visible_regions(acting.actor).where(Region.division_code.in_(chunk))
+        found.update({region.division_code: region for region in session.scalars(stmt)})
     return found
 
 
 def _existing_names_by_uscc(session: Session, codes: set[str]) -> dict[str, str]:
+    # Not a scoped select: a credit code is unique across the whole system, and only an
+    # admin (who manages every enterprise) imports enterprises.
     found: dict[str, str] = {}
-    for chunk in _chunks(sorted(codes)):
+    for chunk in chunked(codes):
         stmt = select(Enterprise.uscc, Enterprise.name).where(Enterprise.uscc.in_(chunk))
         found.update({uscc: name for uscc, name in session.execute(stmt)})
     return found
 
 
-def check_rows(session: Session, rows: list[EnterpriseRow]) -> list[RowError]:
-    """Every problem of every row, in row order (nothing is written)."""
-    regions = _regions_by_code(session, {r[COL_DISTRICT] for r in rows if r[COL_DISTRICT]})
-    codes = {r[COL_USCC].upper() for r in rows if r[COL_USCC]}
-    taken = _existing_names_by_uscc(session, codes)
+def check_rows(
+    session: Session, acting: Acting, rows: list[SheetRow], reading: Reading
+) -> dict[str, Region]:
+    """Add every problem of every row to ``reading``; return the regions by code."""
+    h = get_layout().header
+    regions = _regions_by_code(session, acting, {r.text(h["district"]) for r in rows} - {""})
+    taken = _existing_names_by_uscc(session, {r.text(h["uscc"]).upper() for r in rows} - {""})
+    limits = max_lengths()
     first_row_of: dict[str, int] = {}
-    errors: list[RowError] = []
     for r in rows:
+        if not r.text(h["name"]):
+            reading.add_at(r, h["name"], "企业名称不能为空")
+        for key, limit in limits.items():
+            length = len(r.text(h[key]))
+            if length > limit:
+                reading.add_at(r, h[key], f"不能超过 {limit} 个字符（当前 {length} 个）")
 
-        def add(column: str, message: str, row: int = r.row) -> None:
-            errors.append(RowError(row, column, message))
-
-        if not r[COL_NAME]:
-            add(COL_NAME, "企业名称不能为空")
-        for column, limit in MAX_LENGTHS.items():
-            if len(r[column]) > limit:
-                add(column, f"不能超过 {limit} 个字符（当前 {len(r[column])} 个）")
-
-        uscc = r[COL_USCC].upper()
+        uscc = r.text(h["uscc"]).upper()
         if not uscc:
-            add(COL_USCC, "统一社会信用代码不能为空")
+            reading.add_at(r, h["uscc"], "统一社会信用代码不能为空")
         elif not is_valid_uscc(uscc):
-            add(
-                COL_USCC,
-                f"“{_shown(uscc)}”无效：统一社会信用代码应为 18 位，且校验位符合 GB 32100-2015",
+            reading.add_at(
+                r,
+                h["uscc"],
+                f"“{shown(uscc)}”无效：统一社会信用代码应为 18 位，且校验位符合 GB 32100-2015",
             )
         elif uscc in first_row_of:
-            add(COL_USCC, f"{uscc} 与第 {first_row_of[uscc]} 行重复")
+            reading.add_at(r, h["uscc"], f"{uscc} 与第 {first_row_of[uscc]} 行重复")
         else:
             first_row_of[uscc] = r.row
             if uscc in taken:
-                add(COL_USCC, f"{uscc} 已被系统中的企业“{taken[uscc]}”使用")
+                reading.add_at(r, h["uscc"], f"{uscc} 已被系统中的企业“{taken[uscc]}”使用")
 
-        code = r[COL_DISTRICT]
+        code = r.text(h["district"])
         region = regions.get(code)
         if not code:
-            add(COL_DISTRICT, "所属区县代码不能为空")
+            reading.add_at(r, h["district"], "所属区县代码不能为空")
         elif not is_valid_division_code(code):
-            add(COL_DISTRICT, f"“{_shown(code)}”不是 6 位行政区划代码")
+            reading.add_at(r, h["district"], f"“{shown(code)}”不是 6 位行政区划代码")
         elif region is None:
-            add(COL_DISTRICT, f"行政区划代码 {code} 在系统中不存在")
+            reading.add_at(r, h["district"], f"行政区划代码 {code} 在系统中不存在")
         elif region.kind != RegionKind.DISTRICT:
-            add(
-                COL_DISTRICT,
+            reading.add_at(
+                r,
+                h["district"],
                 f"{code}（{region.name}）是{region.kind.label}级区划，企业只能属于区县级区划",
             )
-    return errors
+    return regions
 
 
 # --- importing ------------------------------------------------------------------------
 
 
 def import_enterprises(
-    session: Session, data: bytes, *, actor: User, filename: str = ""
+    session: Session, acting: Acting, data: bytes, filename: str = ""
 ) -> list[Enterprise]:
-    """Create every enterprise of the workbook, or none and raise :class:`ImportRejected`.
+    """Create every enterprise of the workbook, or none and raise ``Rejected``.
 
     :func:`check_rows` has applied every rule of ``orgs.create_enterprise`` (credit code,
     uniqueness in the file and the database, district kind) to all rows at once, so the
@@ -230,64 +178,35 @@ def import_enterprises(
     row by row (one uniqueness query and one chained audit event per row) took about 25 s
     for 5000 rows, longer than a worker's request timeout.
     """
-    rows = read_rows(data)
-    errors = check_rows(session, rows)
-    if errors:
-        raise ImportRejected(errors)
-    regions = _regions_by_code(session, {r[COL_DISTRICT] for r in rows})
-    created = [
-        Enterprise(
-            name=r[COL_NAME],
-            uscc=r[COL_USCC].upper(),
-            district=regions[r[COL_DISTRICT]],
-            district_id=regions[r[COL_DISTRICT]].id,
-            address=r[COL_ADDRESS],
-            industry=r[COL_INDUSTRY],
-            permit_number=r[COL_PERMIT] or None,
+    reading = Reading(get_layout().spec)
+    rows = read_rows(data, reading)
+    regions = check_rows(session, acting, rows, reading)
+    reading.raise_if_errors()
+    h = get_layout().header
+    created = []
+    for r in rows:
+        region = regions[r.text(h["district"])]
+        created.append(
+            Enterprise(
+                name=r.text(h["name"]),
+                uscc=r.text(h["uscc"]).upper(),
+                district=region,
+                district_id=region.id,
+                address=r.text(h["address"]),
+                industry=r.text(h["industry"]),
+                permit_number=r.text(h["permit_number"]) or None,
+            )
         )
-        for r in rows
-    ]
     session.add_all(created)
     session.flush()
-    audit.record(
-        session,
-        "admin.enterprise.import",
-        actor=actor,
-        object_type="enterprise_import",
-        details={
-            "filename": filename[:255],
-            "rows": len(created),
-            "enterprises": [[e.id, e.uscc] for e in created],
-        },
-    )
+    enterprises = [[e.id, e.uscc] for e in created]
+    details = {"rows": len(created), "enterprises": enterprises}
+    record_imported(session, acting, reading.spec, filename, details)
     return created
 
 
-def record_rejected(session: Session, *, actor: User, filename: str, error_count: int) -> None:
-    """Log a refused import (nothing else was written), so failed attempts are visible too."""
-    audit.record(
-        session,
-        "admin.enterprise.import",
-        actor=actor,
-        object_type="enterprise_import",
-        outcome=AuditOutcome.FAILURE,
-        details={"filename": filename[:255], "errors": error_count},
-    )
-
-
-def template_workbook() -> bytes:
+def write_template(out: IO[bytes]) -> None:
     """An empty workbook holding the header row, for admins to fill in."""
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "企业"
-    sheet.append(list(HEADERS))
-    for letter, width in zip("ABCDEF", (36, 24, 14, 40, 16, 24), strict=True):
-        sheet.column_dimensions[letter].width = width
-    # Text format keeps leading zeros and long codes from turning into numbers.
-    for letter in "BCF":
-        for row in range(2, 1002):
-            sheet[f"{letter}{row}"].number_format = "@"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    layout = get_layout()
+    with WorkbookWriter(out) as book:
+        book.sheet(layout.sheet, layout.columns)

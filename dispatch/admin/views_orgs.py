@@ -7,10 +7,10 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.access import Permission, require
-from dispatch.admin.common import acting_user, list_args, region_choices, show_error
+from dispatch.admin.common import list_args, region_choices
 from dispatch.db import get_session
-from dispatch.errors import DomainError
 from dispatch.orgs import services as orgs
+from dispatch.web import uow
 from dispatch.web.pagination import page_arg, paginate
 from forms.admin import (
     EnterpriseFilterForm,
@@ -58,20 +58,19 @@ def region_new():  # type: ignore[no-untyped-def]
     form = RegionCreateForm(parents=region_choices(db, RegionKind.PROVINCE, RegionKind.CITY))
     if form.validate_on_submit():
         parent = db.get(Region, form.parent_id.data) if form.parent_id.data else None
-        try:
-            region = orgs.create_region(
-                db,
+        region = uow.run(
+            lambda session: orgs.create_region(
+                session,
+                uow.acting(),
                 name=form.name.data,
                 division_code=form.division_code.data.strip(),
                 kind=RegionKind(form.kind.data),
                 parent=parent,
-                actor=acting_user(),
-            )
-        except DomainError as exc:
-            db.rollback()
-            show_error(form, exc)
+            ),
+            form=form,
+        ).value
+        if region is None:
             return render_template("admin/region_form.html", form=form, region=None), 200
-        db.commit()
         flash(f"已创建行政区划 {region.name}（{region.division_code}）", "success")
         return redirect(url_for("admin.regions"))
     return render_template("admin/region_form.html", form=form, region=None)
@@ -83,19 +82,18 @@ def region_edit(region_id: int):  # type: ignore[no-untyped-def]
     region = _load(db, Region, region_id)
     form = RegionEditForm(data={"name": region.name, "division_code": region.division_code})
     if form.validate_on_submit():
-        try:
-            orgs.update_region(
-                db,
+        outcome = uow.run(
+            lambda session: orgs.update_region(
+                session,
+                uow.acting(),
                 region,
                 name=form.name.data,
                 division_code=form.division_code.data,
-                actor=acting_user(),
-            )
-        except DomainError as exc:
-            db.rollback()
-            show_error(form, exc)
+            ),
+            form=form,
+        )
+        if not outcome.ok:
             return render_template("admin/region_form.html", form=form, region=region), 200
-        db.commit()
         flash(f"已保存行政区划 {region.name}（{region.division_code}）", "success")
         return redirect(url_for("admin.regions"))
     return render_template("admin/region_form.html", form=form, region=region)
@@ -146,15 +144,14 @@ def enterprise_new():  # type: ignore[no-untyped-def]
     db = get_session()
     form = EnterpriseForm(districts=_district_choices(db))
     if form.validate_on_submit():
-        try:
-            enterprise = orgs.create_enterprise(
-                db, **_enterprise_values(form, db), actor=acting_user()
-            )
-        except DomainError as exc:
-            db.rollback()
-            show_error(form, exc)
+        enterprise = uow.run(
+            lambda session: orgs.create_enterprise(
+                session, uow.acting(), **_enterprise_values(form, session)
+            ),
+            form=form,
+        ).value
+        if enterprise is None:
             return render_template("admin/enterprise_form.html", form=form, enterprise=None), 200
-        db.commit()
         flash(f"已创建企业 {enterprise.name}", "success")
         return redirect(url_for("admin.enterprises"))
     return render_template("admin/enterprise_form.html", form=form, enterprise=None)
@@ -176,17 +173,16 @@ def enterprise_edit(enterprise_id: int):  # type: ignore[no-untyped-def]
         },
     )
     if form.validate_on_submit():
-        try:
-            orgs.update_enterprise(
-                db, enterprise, **_enterprise_values(form, db), actor=acting_user()
-            )
-        except DomainError as exc:
-            db.rollback()
-            show_error(form, exc)
+        outcome = uow.run(
+            lambda session: orgs.update_enterprise(
+                session, uow.acting(), enterprise, **_enterprise_values(form, session)
+            ),
+            form=form,
+        )
+        if not outcome.ok:
             return render_template(
                 "admin/enterprise_form.html", form=form, enterprise=enterprise
             ), 200
-        db.commit()
         flash(f"已保存企业 {enterprise.name}", "success")
         return redirect(url_for("admin.enterprises"))
     return render_template("admin/enterprise_form.html", form=form, enterprise=enterprise)

@@ -9,10 +9,10 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.access import Permission, require
-from dispatch.admin.common import acting_user, list_args, region_choices, show_error
+from dispatch.admin.common import list_args, region_choices
 from dispatch.db import get_session
-from dispatch.errors import DomainError
 from dispatch.orgs import services as orgs
+from dispatch.web import uow
 from dispatch.web.pagination import page_arg, paginate
 from forms.admin import (
     ConfirmForm,
@@ -25,6 +25,10 @@ from models import Enterprise, Region, Role, User
 
 # The forms ask for an enterprise by credit code; the service speaks of enterprise_id.
 ORG_ALIASES = {"enterprise_id": "enterprise_uscc"}
+
+
+def _org_field(name: str) -> str:
+    return ORG_ALIASES.get(name, name)
 
 
 def _load_user(session: Session, user_id: int) -> User:
@@ -79,10 +83,12 @@ def user_new():  # type: ignore[no-untyped-def]
     db = get_session()
     form = UserCreateForm(regions=region_choices(db))
     if form.validate_on_submit():
-        try:
-            role, region, enterprise = _organisation(db, form)
-            user = orgs.create_user(
-                db,
+
+        def create(session: Session) -> User:
+            role, region, enterprise = _organisation(session, form)
+            return orgs.create_user(
+                session,
+                uow.acting(),
                 username=form.username.data,
                 display_name=form.display_name.data,
                 phone=form.phone.data or "",
@@ -91,13 +97,11 @@ def user_new():  # type: ignore[no-untyped-def]
                 region=region,
                 enterprise=enterprise,
                 must_change_password=True,
-                actor=acting_user(),
             )
-        except DomainError as exc:
-            db.rollback()
-            show_error(form, exc, ORG_ALIASES)
+
+        user = uow.run(create, form=form, field_name=_org_field).value
+        if user is None:
             return render_template("admin/user_new.html", form=form), 200
-        db.commit()
         flash(f"已创建用户 {user.username}；该用户首次登录时须修改密码", "success")
         return redirect(url_for("admin.users"))
     return render_template("admin/user_new.html", form=form)
@@ -126,7 +130,7 @@ def _render_edit(
         form=form,
         reset_form=reset_form or ResetPasswordForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
-        is_self=user.id == acting_user().id,
+        is_self=user.id == uow.acting().actor.id,
     )
 
 
@@ -136,23 +140,22 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
     user = _load_user(db, user_id)
     form = _edit_form(db, user)
     if form.validate_on_submit():
-        try:
-            role, region, enterprise = _organisation(db, form)
+
+        def update(session: Session) -> None:
+            role, region, enterprise = _organisation(session, form)
             orgs.update_user(
-                db,
+                session,
+                uow.acting(),
                 user,
                 display_name=form.display_name.data,
                 phone=form.phone.data or "",
                 role=role,
                 region=region,
                 enterprise=enterprise,
-                actor=acting_user(),
             )
-        except DomainError as exc:
-            db.rollback()
-            show_error(form, exc, ORG_ALIASES)
+
+        if not uow.run(update, form=form, field_name=_org_field).ok:
             return _render_edit(user, form), 200
-        db.commit()
         flash(f"已保存用户 {user.username} 的资料", "success")
         return redirect(url_for("admin.user_edit", user_id=user.id))
     return _render_edit(user, form)
@@ -164,13 +167,13 @@ def user_reset_password(user_id: int):  # type: ignore[no-untyped-def]
     user = _load_user(db, user_id)
     reset_form = ResetPasswordForm()
     if reset_form.validate_on_submit():
-        try:
-            orgs.reset_password(db, user, reset_form.new_password.data, actor=acting_user())
-        except DomainError as exc:
-            db.rollback()
-            show_error(reset_form, exc)
-        else:
-            db.commit()
+        outcome = uow.run(
+            lambda session: orgs.reset_password(
+                session, uow.acting(), user, reset_form.new_password.data
+            ),
+            form=reset_form,
+        )
+        if outcome.ok:
             flash(
                 f"已重置用户 {user.username} 的密码，其所有登录已失效；该用户下次登录时须修改密码",
                 "success",
@@ -185,13 +188,7 @@ def _set_active(user_id: int, *, active: bool):  # type: ignore[no-untyped-def]
     user = _load_user(db, user_id)
     if ConfirmForm().validate_on_submit():
         change = orgs.enable_user if active else orgs.disable_user
-        try:
-            change(db, user, actor=acting_user())
-        except DomainError as exc:
-            db.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.commit()
+        if uow.run(lambda session: change(session, uow.acting(), user)).ok:
             if active:
                 flash(f"已启用用户 {user.username}", "success")
             else:

@@ -16,16 +16,13 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from dispatch import audit
+from dispatch.audit import Acting
 from dispatch.auth import services
-from dispatch.clock import now
-from dispatch.db import get_session
-from dispatch.errors import DomainError
+from dispatch.auth.loader import LAST_SEEN_KEY, SESSION_TOKEN_KEY
 from dispatch.extensions import limiter
+from dispatch.web import uow
 from forms.auth import ChangePasswordForm, LoginForm
-
-SESSION_TOKEN_KEY = "sid"  # noqa: S105 (a session key name, not a secret)
-LAST_SEEN_KEY = "seen"
+from models import User
 
 
 def _safe_next(target: str | None) -> str:
@@ -37,21 +34,17 @@ def _safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
-def begin_login(user) -> None:  # type: ignore[no-untyped-def]
-    """Rotate the session: drop whatever the browser held, issue a fresh identifier."""
-    db = get_session()
+def begin_login(user: User, token: str, acting: Acting) -> None:
+    """Rotate the browser session onto the committed server-side session ``token``."""
     session.clear()
-    token = services.start_session(
-        db,
-        user,
-        now=now(),
-        remote_addr=request.remote_addr or "",
-        user_agent=request.headers.get("User-Agent", ""),
-    )
     session.permanent = True
     session[SESSION_TOKEN_KEY] = token
-    session[LAST_SEEN_KEY] = now().timestamp()
+    session[LAST_SEEN_KEY] = acting.at.timestamp()
     login_user(user)
+
+
+def _user_agent() -> str:
+    return request.headers.get("User-Agent", "")
 
 
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
@@ -60,24 +53,27 @@ def login():  # type: ignore[no-untyped-def]
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        db = get_session()
         settings = current_app.config["SETTINGS"]
-        try:
-            user = services.authenticate(
+        acting = uow.acting()
+        # A refused login is committed too: the failure counter and its audit events stay.
+        outcome = uow.run(
+            lambda db: services.sign_in(
                 db,
+                acting,
                 form.username.data.strip(),
                 form.password.data,
-                now=now(),
                 threshold=settings.lockout_threshold,
                 lockout=dt.timedelta(minutes=settings.lockout_minutes),
-            )
-        except DomainError as exc:
-            db.commit()  # the failure counter and audit events must persist
-            form.password.errors.append(exc.message)
+                user_agent=_user_agent(),
+            ),
+            form=form,
+        )
+        if outcome.value is None:
+            if outcome.ok:
+                form.password.errors.append(services.LOGIN_FAILED_MESSAGE)
             return render_template("auth/login.html", form=form), 200
-        begin_login(user)
-        audit.record(db, "auth.login", actor=user, object_type="user", object_id=user.id)
-        db.commit()
+        user, token = outcome.value
+        begin_login(user, token, acting)
         if user.must_change_password:
             flash("首次登录或密码已被重置，请先修改密码", "warning")
             return redirect(url_for("auth.change_password"))
@@ -87,11 +83,8 @@ def login():  # type: ignore[no-untyped-def]
 
 @login_required
 def logout():  # type: ignore[no-untyped-def]
-    db = get_session()
-    user = current_user._get_current_object()
-    services.end_session(db, session.get(SESSION_TOKEN_KEY), now=now(), reason="logout")
-    audit.record(db, "auth.logout", actor=user, object_type="user", object_id=user.id)
-    db.commit()
+    token = session.get(SESSION_TOKEN_KEY)
+    uow.run(lambda db: services.sign_out(db, uow.acting(), token))
     logout_user()
     session.clear()
     flash("您已安全退出", "info")
@@ -102,19 +95,19 @@ def logout():  # type: ignore[no-untyped-def]
 def change_password():  # type: ignore[no-untyped-def]
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        db = get_session()
-        user = current_user._get_current_object()
-        try:
+        acting = uow.acting()
+
+        def work(db):  # type: ignore[no-untyped-def]
             services.change_own_password(
-                db, user, form.current_password.data, form.new_password.data, now=now()
+                db, acting, form.current_password.data, form.new_password.data
             )
-        except DomainError as exc:
-            db.rollback()
-            getattr(form, exc.field or "new_password").errors.append(exc.message)
+            # Every old session (this one included) has ended; continue in a fresh one.
+            return services.start_session(db, acting, user_agent=_user_agent())
+
+        outcome = uow.run(work, form=form)
+        if outcome.value is None:
             return render_template("auth/change_password.html", form=form), 200
-        # Every old session (this one included) has ended; continue in a fresh one.
-        begin_login(user)
-        db.commit()
+        begin_login(acting.actor, outcome.value, acting)
         flash("密码已修改，其他设备上的登录已全部退出", "success")
         return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)

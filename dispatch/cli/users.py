@@ -29,6 +29,8 @@ def user() -> None:
 def user_create(
     username: str, display_name: str, role: str, org: str, password: str, must_change: bool
 ) -> None:
+    from dispatch.audit import Acting
+    from dispatch.clock import now
     from dispatch.orgs import services as orgs
     from models import Enterprise, Region, Role
 
@@ -38,6 +40,8 @@ def user_create(
         try:
             created = orgs.create_user(
                 session,
+                # The command line acts as the system, from no network address.
+                Acting(user=None, at=now(), remote_addr=""),
                 username=username,
                 display_name=display_name,
                 role=Role(role),
@@ -45,7 +49,6 @@ def user_create(
                 region=region,
                 enterprise=enterprise,
                 must_change_password=must_change,
-                actor=None,
             )
         except DomainError as exc:
             session.rollback()

@@ -6,9 +6,12 @@ nothing (and writes no audit events).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch.audit import Acting
 from dispatch.orgs import services as orgs
 from models import Enterprise, Region, RegionKind, Role, User
 from models.orgs import USCC_ALPHABET, uscc_check_char
@@ -94,25 +97,32 @@ def demo_uscc(division_code: str, index: int) -> str:
 
 
 def _region(
-    session: Session, name: str, code: str, kind: RegionKind, parent: Region | None
+    session: Session,
+    acting: Acting,
+    name: str,
+    code: str,
+    kind: RegionKind,
+    parent: Region | None,
 ) -> Region:
     found = session.scalar(select(Region).where(Region.division_code == code))
     if found is not None:
         return found
     return orgs.create_region(
-        session, name=name, division_code=code, kind=kind, parent=parent, actor=None
+        session, acting, name=name, division_code=code, kind=kind, parent=parent
     )
 
 
-def seed_demo_orgs(session: Session) -> dict[str, int]:
+def seed_demo_orgs(session: Session, *, now: dt.datetime) -> dict[str, int]:
     """Create whatever part of the demo city's organisations and accounts is missing;
-    returns counts of what was created."""
+    returns counts of what was created. The system acts, at ``now``, from no address."""
+    system = Acting(user=None, at=now, remote_addr="")
     created = {"regions": 0, "enterprises": 0, "users": 0}
     before = session.scalar(select(Region.id).where(Region.division_code == CITY[1]))
-    province = _region(session, *PROVINCE, RegionKind.PROVINCE, None)
-    city = _region(session, *CITY, RegionKind.CITY, province)
+    province = _region(session, system, *PROVINCE, RegionKind.PROVINCE, None)
+    city = _region(session, system, *CITY, RegionKind.CITY, province)
     districts = {
-        code: _region(session, name, code, RegionKind.DISTRICT, city) for name, code in DISTRICTS
+        code: _region(session, system, name, code, RegionKind.DISTRICT, city)
+        for name, code in DISTRICTS
     }
     if before is None:
         created["regions"] = 2 + len(districts)
@@ -124,13 +134,13 @@ def seed_demo_orgs(session: Session) -> dict[str, int]:
         if found is None:
             found = orgs.create_enterprise(
                 session,
+                system,
                 name=name,
                 uscc=uscc,
                 district=districts[code],
                 address=address,
                 industry=industry,
                 permit_number=f"{uscc}001P" if index % 3 == 0 else None,
-                actor=None,
             )
             created["enterprises"] += 1
         enterprises.append(found)
@@ -141,6 +151,7 @@ def seed_demo_orgs(session: Session) -> dict[str, int]:
             continue
         orgs.create_user(
             session,
+            system,
             username=username,
             display_name=display,
             role=role,
@@ -148,7 +159,6 @@ def seed_demo_orgs(session: Session) -> dict[str, int]:
             region=regions_by_code[org] if isinstance(org, str) else None,
             enterprise=enterprises[org] if isinstance(org, int) else None,
             must_change_password=False,
-            actor=None,
         )
         created["users"] += 1
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch import audit
+from dispatch.audit import Acting
 from dispatch.core.catalog import get_catalog
 from dispatch.demo.orgs import ACCOUNTS, ENTERPRISES, demo_uscc
 from dispatch.demo.project_data import PROJECTS, DemoProject
@@ -174,8 +175,8 @@ def _close(session: Session, city: User, project: Project, *, now: dt.datetime) 
     )
     audit.record(
         session,
+        Acting(city, now),
         "project.close",
-        actor=city,
         object_type="project",
         object_id=project.id,
         details={"code": project.code, "comment": CLOSE_COMMENT},
@@ -189,7 +190,7 @@ def _change(
     proposed = dict(spec.change or {})
     params = {**raw.params, **proposed.pop("params", {})}
     changed = dataclasses.replace(raw, params=params, **proposed)
-    request_change(session, author, project, _clean(changed), spec.reason, now=now)
+    request_change(session, Acting(author, now), project, _clean(changed), spec.reason)
 
 
 def _seed_one(
@@ -198,6 +199,8 @@ def _seed_one(
 ) -> Project:  # fmt: skip
     city = users[CITY_USER]
     author = users.get(DISTRICT_USERS.get(spec.district, ""), city)
+    # The demo acts as its users, at the seeding time, from no network address.
+    as_city, as_author = Acting(city, now), Acting(author, now)
     reviewed = spec.status in ("approved", "closed")
     status, started, completed, stable = (
         progress(spec, today) if reviewed else (ConstructionStatus.NOT_STARTED, None, None, None)
@@ -206,25 +209,25 @@ def _seed_one(
     # Actual dates normally arrive through approved monthly progress reports; the demo
     # enters the ones its construction status implies with the project.
     raw.actual_start, raw.actual_completion, raw.stable_operation_from = started, completed, stable
-    project = create_project(session, author, _clean(raw), now=now)
+    project = create_project(session, as_author, _clean(raw))
     if spec.status == "draft":
         return project
-    submit(session, author, project, now=now)
+    submit(session, as_author, project)
     if spec.status == "submitted":
         return project
     if spec.status == "returned":
-        return_project(session, city, project, spec.reason, now=now)
+        return_project(session, as_city, project, spec.reason)
         return project
-    approve(session, city, project, now=now)
+    approve(session, as_city, project)
     if spec.status == "withdrawn":
         if spec.via_request:
-            request_ = request_change(session, author, project, None, spec.reason, now=now)
+            request_ = request_change(session, as_author, project, None, spec.reason)
             decide_request(
-                session, city, request_, approve_it=True, comment=WITHDRAWAL_DECISION,
-                clean=None, now=now,
+                session, as_city, request_, approve_it=True, comment=WITHDRAWAL_DECISION,
+                clean=None,
             )  # fmt: skip
         else:
-            withdraw(session, city, project, spec.reason, now=now)
+            withdraw(session, as_city, project, spec.reason)
         return project
     if spec.change:
         _change(session, author, project, raw, spec, now)
@@ -238,8 +241,8 @@ def _seed_one(
 def seed_demo_projects(session: Session, *, today: dt.date, now: dt.datetime) -> int:
     """Create the demo projects that do not exist yet; return how many were created.
 
-    Needs the demo city (regions, enterprises, accounts) of dispatch.demo.orgs; runs inside an
-    app context (the audit log reads the app's clock). Flushes, never commits.
+    Needs the demo city (regions, enterprises, accounts) of dispatch.demo.orgs. Every
+    history entry and audit event is dated ``now``. Flushes, never commits.
     """
     users = {name: _user(session, name) for name in (CITY_USER, *DISTRICT_USERS.values())}
     districts = {

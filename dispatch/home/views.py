@@ -1,41 +1,82 @@
-"""Each role lands on its own home page; ``/healthz`` reports service status."""
+"""Each role lands on its own home page; ``/healthz`` reports service status.
+
+The page header is the role's own (who you are, where you sit); the figures and the tiles
+below it follow from permissions and scope, never from the role's name.
+"""
 
 from __future__ import annotations
 
+import functools
+
 from flask import current_app, jsonify, render_template
-from flask_login import current_user, login_required
-from sqlalchemy import func, select, text
+from flask_login import current_user
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from dispatch.access import visible_enterprises, visible_regions
+from dispatch.access import (
+    Permission,
+    has_permission,
+    require,
+    visible_enterprises,
+    visible_regions,
+)
 from dispatch.db import get_session
-from models import AuditEvent, Enterprise, Region, RegionKind, Role, User
+from dispatch.home.tiles import tiles_for
+from models import AuditEvent, Region, RegionKind, User
 
 
-@login_required
+class HomeStats:
+    """Counts for the home page, each computed only if the page shows it and the user may.
+
+    A figure the user has no permission for is None (its template never shows it).
+    """
+
+    def __init__(self, session: Session, user: User) -> None:
+        self._session = session
+        self._user = user
+
+    def _count(self, stmt: Select) -> int:  # type: ignore[type-arg]
+        return self._session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+    @functools.cached_property
+    def districts(self) -> int:
+        regions = visible_regions(self._user).where(Region.kind == RegionKind.DISTRICT)
+        return self._count(regions)
+
+    @functools.cached_property
+    def enterprises(self) -> int | None:
+        if not has_permission(self._user, Permission.ENTERPRISES_VIEW):
+            return None
+        return self._count(visible_enterprises(self._user))
+
+    @functools.cached_property
+    def regions(self) -> int | None:
+        if not has_permission(self._user, Permission.ORGS_MANAGE):
+            return None
+        return self._count(visible_regions(self._user))
+
+    @functools.cached_property
+    def users(self) -> int | None:
+        if not has_permission(self._user, Permission.USERS_MANAGE):
+            return None
+        return self._count(select(User.id))
+
+    @functools.cached_property
+    def events(self) -> int | None:
+        if not has_permission(self._user, Permission.AUDIT_READ):
+            return None
+        return self._count(select(AuditEvent.id))
+
+
+@require(Permission.HOME_VIEW)
 def index():  # type: ignore[no-untyped-def]
-    db = get_session()
     user = current_user
-    stats: dict[str, int] = {}
-    if user.role in (Role.CITY, Role.DISTRICT):
-        stats["districts"] = (
-            db.scalar(
-                select(func.count()).select_from(
-                    visible_regions(user).where(Region.kind == RegionKind.DISTRICT).subquery()
-                )
-            )
-            or 0
-        )
-        stats["enterprises"] = (
-            db.scalar(select(func.count()).select_from(visible_enterprises(user).subquery())) or 0
-        )
-    elif user.role == Role.ADMIN:
-        stats["users"] = db.scalar(select(func.count(User.id))) or 0
-        stats["enterprises"] = db.scalar(select(func.count(Enterprise.id))) or 0
-        stats["regions"] = db.scalar(select(func.count(Region.id))) or 0
-    elif user.role == Role.AUDITOR:
-        stats["events"] = db.scalar(select(func.count(AuditEvent.id))) or 0
-    return render_template(f"home/{user.role.value}.html", stats=stats)
+    return render_template(
+        f"home/{user.role.value}.html",
+        stats=HomeStats(get_session(), user),
+        tiles=tiles_for(user),
+    )
 
 
 def healthz():  # type: ignore[no-untyped-def]

@@ -1,4 +1,8 @@
-"""Organisation services shared by the admin area, imports, the CLI and the demo seed."""
+"""Organisation services shared by the admin area, imports, the CLI and the demo seed.
+
+Each takes the :class:`~dispatch.audit.Acting` (who, when, from where; the user is ``None``
+for the CLI and the demo seed), may flush, and never commits.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch import audit
+from dispatch.audit import Acting
 from dispatch.auth.passwords import hash_password, policy_errors
 from dispatch.auth.services import end_all_sessions, set_password
-from dispatch.clock import now
 from dispatch.errors import DomainError
 from models import Enterprise, Region, RegionKind, Role, User, is_valid_division_code, is_valid_uscc
 
@@ -27,12 +31,12 @@ def set_region_path(region: Region) -> None:
 
 def create_region(
     session: Session,
+    acting: Acting,
     *,
     name: str,
     division_code: str,
     kind: RegionKind,
     parent: Region | None,
-    actor: User | None,
 ) -> Region:
     if not is_valid_division_code(division_code):
         raise DomainError("行政区划代码必须为 6 位数字（GB/T 2260）", field="division_code")
@@ -51,8 +55,8 @@ def create_region(
     set_region_path(region)
     audit.record(
         session,
+        acting,
         "admin.region.create",
-        actor=actor,
         object_type="region",
         object_id=region.id,
         details={"division_code": division_code, "name": region.name, "kind": kind.value},
@@ -71,6 +75,7 @@ def validate_enterprise_fields(uscc: str, district: Region | None) -> None:
 
 def create_enterprise(
     session: Session,
+    acting: Acting,
     *,
     name: str,
     uscc: str,
@@ -78,7 +83,6 @@ def create_enterprise(
     address: str = "",
     industry: str = "",
     permit_number: str | None = None,
-    actor: User | None,
     audit_action: str = "admin.enterprise.create",
 ) -> Enterprise:
     uscc = uscc.strip().upper()
@@ -98,8 +102,8 @@ def create_enterprise(
     session.flush()
     audit.record(
         session,
+        acting,
         audit_action,
-        actor=actor,
         object_type="enterprise",
         object_id=enterprise.id,
         details={"uscc": uscc, "name": enterprise.name},
@@ -109,6 +113,7 @@ def create_enterprise(
 
 def create_user(
     session: Session,
+    acting: Acting,
     *,
     username: str,
     display_name: str,
@@ -118,7 +123,6 @@ def create_user(
     enterprise: Enterprise | None = None,
     phone: str = "",
     must_change_password: bool = True,
-    actor: User | None,
 ) -> User:
     """Create an account; the organisation must suit the role (the database checks too)."""
     username = username.strip()
@@ -136,15 +140,15 @@ def create_user(
         phone=phone.strip(),
         password_hash=hash_password(password),
         must_change_password=must_change_password,
-        password_changed_at=now(),
+        password_changed_at=acting.at,
     )
     attach_org(user, role, region, enterprise)
     session.add(user)
     session.flush()
     audit.record(
         session,
+        acting,
         "admin.user.create",
-        actor=actor,
         object_type="user",
         object_id=user.id,
         details={"username": username, "role": role.value},
@@ -202,6 +206,7 @@ def find_enterprise_by_uscc(session: Session, uscc: str, *, field: str) -> Enter
 
 def update_user(
     session: Session,
+    acting: Acting,
     user: User,
     *,
     display_name: str,
@@ -209,10 +214,9 @@ def update_user(
     role: Role,
     region: Region | None,
     enterprise: Enterprise | None,
-    actor: User,
 ) -> None:
     """Change a user's name, phone, role and organisation (the username stays)."""
-    if user.id == actor.id and role != user.role:
+    if user.id == acting.actor.id and role != user.role:
         # An admin demoting themselves could leave the deployment without an admin.
         raise DomainError("不能修改自己的角色", field="role")
     before = (user.role, user.region_id, user.enterprise_id)
@@ -234,8 +238,8 @@ def update_user(
     session.flush()
     audit.record(
         session,
+        acting,
         "admin.user.update",
-        actor=actor,
         object_type="user",
         object_id=user.id,
         details={"username": user.username, "changes": _jsonable(changed)},
@@ -246,25 +250,25 @@ def _jsonable(changed: dict[str, list[object]]) -> dict[str, list[object]]:
     return {key: [_plain(v) for v in pair] for key, pair in changed.items()}
 
 
-def disable_user(session: Session, user: User, *, actor: User) -> None:
+def disable_user(session: Session, acting: Acting, user: User) -> None:
     """Disable an account and end its sessions (its credential stamp changes too)."""
-    if user.id == actor.id:
+    if user.id == acting.actor.id:
         raise DomainError("不能停用自己的账户")
     if not user.is_active:
         raise DomainError(f"用户 {user.username} 已是停用状态")
     user.is_active = False
-    end_all_sessions(session, user, now=now(), reason="disabled")
+    end_all_sessions(session, user, now=acting.at, reason="disabled")
     audit.record(
         session,
+        acting,
         "admin.user.disable",
-        actor=actor,
         object_type="user",
         object_id=user.id,
         details={"username": user.username},
     )
 
 
-def enable_user(session: Session, user: User, *, actor: User) -> None:
+def enable_user(session: Session, acting: Acting, user: User) -> None:
     """Re-enable a disabled account; a lockout from failed logins is lifted as well."""
     if user.is_active:
         raise DomainError(f"用户 {user.username} 已是启用状态")
@@ -273,24 +277,24 @@ def enable_user(session: Session, user: User, *, actor: User) -> None:
     user.locked_until = None
     audit.record(
         session,
+        acting,
         "admin.user.enable",
-        actor=actor,
         object_type="user",
         object_id=user.id,
         details={"username": user.username},
     )
 
 
-def reset_password(session: Session, user: User, new_password: str, *, actor: User) -> None:
+def reset_password(session: Session, acting: Acting, user: User, new_password: str) -> None:
     """Set an admin-assigned password: ends the user's sessions, forces a change at login."""
-    if user.id == actor.id:
+    if user.id == acting.actor.id:
         # Resetting one's own password would bypass the current-password check.
         raise DomainError("请通过“修改密码”修改自己的密码")
-    set_password(session, user, new_password, now=now(), must_change=True)
+    set_password(session, user, new_password, now=acting.at, must_change=True)
     audit.record(
         session,
+        acting,
         "admin.user.reset_password",
-        actor=actor,
         object_type="user",
         object_id=user.id,
         details={"username": user.username},
@@ -298,7 +302,7 @@ def reset_password(session: Session, user: User, new_password: str, *, actor: Us
 
 
 def update_region(
-    session: Session, region: Region, *, name: str, division_code: str, actor: User
+    session: Session, acting: Acting, region: Region, *, name: str, division_code: str
 ) -> None:
     """Rename a region or correct its division code; its kind and parent stay."""
     division_code = division_code.strip()
@@ -316,8 +320,8 @@ def update_region(
     session.flush()
     audit.record(
         session,
+        acting,
         "admin.region.update",
-        actor=actor,
         object_type="region",
         object_id=region.id,
         details={"division_code": region.division_code, "changes": _jsonable(changed)},
@@ -326,6 +330,7 @@ def update_region(
 
 def update_enterprise(
     session: Session,
+    acting: Acting,
     enterprise: Enterprise,
     *,
     name: str,
@@ -334,7 +339,6 @@ def update_enterprise(
     address: str = "",
     industry: str = "",
     permit_number: str | None = None,
-    actor: User,
 ) -> None:
     """Edit an enterprise; the credit code stays unique and the district a district."""
     uscc = uscc.strip().upper()
@@ -363,8 +367,8 @@ def update_enterprise(
     session.flush()
     audit.record(
         session,
+        acting,
         "admin.enterprise.update",
-        actor=actor,
         object_type="enterprise",
         object_id=enterprise.id,
         details={"uscc": enterprise.uscc, "changes": _jsonable(changed)},

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from dispatch.core import pollutants
 from dispatch.core.catalog import Catalog
 from models import ConstructionStatus, Enterprise, PlanStatus, Project, Region
 
@@ -54,7 +55,7 @@ class ProjectFilters:
             year=year,
             district_id=_int("district"),
             type_code=(args.get("type") or "").strip().upper()[:8],
-            medium=args.get("medium", "") if args.get("medium") in ("water", "air") else "",
+            medium=args.get("medium", "") if args.get("medium") in pollutants.MEDIUM_CODES else "",
             plan_status=plan_status if plan_status in PlanStatus._value2member_map_ else "",
             construction_status=construction
             if construction in ConstructionStatus._value2member_map_
@@ -117,25 +118,18 @@ def apply_filters(
 
 
 def totals(session: Session, stmt: Select[tuple[Project]]) -> dict[str, Any]:
-    """Count, investment and expected reductions per pollutant over the filtered set."""
+    """Count, investment and expected reductions per pollutant over the filtered set.
+
+    Keys: ``count``, ``investment`` and one per pollutant code (``"COD"``, ``"NH3N"``, ...).
+    """
     sub = stmt.order_by(None).subquery()
+    sums = [func.coalesce(func.sum(sub.c[p.column]), 0) for p in pollutants.POLLUTANTS]
     row = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(sub.c.total_investment), 0),
-            func.coalesce(func.sum(sub.c.expected_cod), 0),
-            func.coalesce(func.sum(sub.c.expected_nh3n), 0),
-            func.coalesce(func.sum(sub.c.expected_nox), 0),
-            func.coalesce(func.sum(sub.c.expected_vocs), 0),
-        )
+        select(func.count(), func.coalesce(func.sum(sub.c.total_investment), 0), *sums)
     ).one()
-    return {
-        "count": row[0],
-        "investment": Decimal(row[1]),
-        "COD": Decimal(row[2]),
-        "NH3N": Decimal(row[3]),
-        "NOx": Decimal(row[4]),
-        "VOCs": Decimal(row[5]),
+    count, investment, *expected = row
+    return {"count": count, "investment": Decimal(investment)} | {
+        p.code: Decimal(value) for p, value in zip(pollutants.POLLUTANTS, expected, strict=True)
     }
 
 

@@ -1,7 +1,8 @@
 """Plan-list rules: create and edit drafts, submit, review, change requests, withdrawal.
 
-Services take the session and the acting user, enforce the workflow of workflow.md, write
-the project's history and the audit log, may flush, and never commit.
+Services take the session and the :class:`~dispatch.audit.Acting` (who, when, from where),
+enforce the workflow of workflow.md, write the project's history and the audit log, may
+flush, and never commit.
 """
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch import audit
+from dispatch.access import PLAN_WORKFLOW, has_permission
+from dispatch.audit import Acting
 from dispatch.errors import DomainError, StaleObjectError
 from dispatch.projects.data import CleanProject
 from models import (
@@ -23,10 +26,9 @@ from models import (
     PlanStatus,
     Project,
     ProjectEvent,
-    User,
 )
 
-EDITABLE = (PlanStatus.DRAFT, PlanStatus.RETURNED)
+EDITABLE = PLAN_WORKFLOW["edit"].from_
 # Fields a change request may alter (type, year and district define the code: not these).
 CHANGEABLE = (
     "name",
@@ -69,10 +71,9 @@ def _clean_values(clean: CleanProject) -> dict[str, Any]:
 def _record(
     session: Session,
     project: Project,
-    actor: User,
+    acting: Acting,
     action: str,
     *,
-    now: dt.datetime,
     from_status: PlanStatus | None = None,
     comment: str = "",
     changes: dict[str, Any] | None = None,
@@ -80,8 +81,8 @@ def _record(
     session.add(
         ProjectEvent(
             project=project,
-            occurred_at=now,
-            actor_id=actor.id,
+            occurred_at=acting.at,
+            actor_id=acting.actor.id,
             action=action,
             from_status=from_status.value if from_status else None,
             to_status=project.plan_status.value,
@@ -91,8 +92,8 @@ def _record(
     )
     audit.record(
         session,
+        acting,
         f"project.{action}",
-        actor=actor,
         object_type="project",
         object_id=project.id,
         details={"code": project.code, **({"comment": comment} if comment else {})},
@@ -142,7 +143,7 @@ def _apply(project: Project, clean: CleanProject) -> None:
 
 
 def create_project(
-    session: Session, actor: User, clean: CleanProject, *, now: dt.datetime, action: str = "create"
+    session: Session, acting: Acting, clean: CleanProject, *, action: str = "create"
 ) -> Project:
     _ensure_unique_name(session, clean, None)
     project = Project(
@@ -152,25 +153,24 @@ def create_project(
         district=clean.district,
         district_id=clean.district.id,
         plan_status=PlanStatus.DRAFT,
-        created_by_id=actor.id,
-        created_at=now,
-        updated_at=now,
+        created_by_id=acting.actor.id,
+        created_at=acting.at,
+        updated_at=acting.at,
     )
     _apply(project, clean)
     session.add(project)
     session.flush()
-    _record(session, project, actor, action, now=now)
+    _record(session, project, acting, action)
     return project
 
 
 def update_draft(
     session: Session,
-    actor: User,
+    acting: Acting,
     project: Project,
     clean: CleanProject,
     *,
     version: int | None,
-    now: dt.datetime,
 ) -> None:
     if project.plan_status not in EDITABLE:
         raise DomainError("只有草稿或已退回的项目可以修改；已入库项目请提交变更申请")
@@ -184,32 +184,35 @@ def update_draft(
     _ensure_unique_name(session, clean, project.id)
     before = snapshot(project)
     _apply(project, clean)
-    project.updated_at = now
+    project.updated_at = acting.at
     after = snapshot(project)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-    _record(session, project, actor, "update", now=now, changes=changes)
+    _record(session, project, acting, "update", changes=changes)
 
 
 def _transition(
     session: Session,
-    actor: User,
+    acting: Acting,
     project: Project,
-    allowed_from: tuple[PlanStatus, ...],
-    to: PlanStatus,
     action: str,
     *,
-    now: dt.datetime,
     comment: str = "",
     version: int | None = None,
 ) -> None:
-    if project.plan_status not in allowed_from:
+    # The plan-status table in dispatch.access says from where, to where and who.
+    step = PLAN_WORKFLOW[action]
+    if step.to is None:
+        raise ValueError(f"{action} does not move the plan status")
+    if not step.allows(project.plan_status):
         raise DomainError(f"项目当前状态为“{project.plan_status.label}”，不能执行此操作")
+    if not has_permission(acting.actor, step.permission):
+        raise DomainError("当前账户无权执行此操作")
     if version is not None:
         check_version(project, version)
     before = project.plan_status
-    project.plan_status = to
-    project.updated_at = now
-    _record(session, project, actor, action, now=now, from_status=before, comment=comment)
+    project.plan_status = step.to
+    project.updated_at = acting.at
+    _record(session, project, acting, action, from_status=before, comment=comment)
 
 
 def _reason(reason: str | None, what: str) -> str:
@@ -222,45 +225,32 @@ def _reason(reason: str | None, what: str) -> str:
 
 
 def submit(
-    session: Session, actor: User, project: Project, *, now: dt.datetime, version: int | None = None
+    session: Session, acting: Acting, project: Project, *, version: int | None = None
 ) -> None:
-    _transition(
-        session, actor, project, EDITABLE, PlanStatus.SUBMITTED, "submit", now=now, version=version
-    )
-    project.submitted_at = now
+    _transition(session, acting, project, "submit", version=version)
+    project.submitted_at = acting.at
 
 
 def approve(
-    session: Session, actor: User, project: Project, *, now: dt.datetime, version: int | None = None
+    session: Session, acting: Acting, project: Project, *, version: int | None = None
 ) -> None:
-    _transition(
-        session, actor, project, (PlanStatus.SUBMITTED,), PlanStatus.APPROVED, "approve",
-        now=now, version=version,
-    )  # fmt: skip
-    project.approved_at = now
+    _transition(session, acting, project, "approve", version=version)
+    project.approved_at = acting.at
     project.review_comment = ""
 
 
 def return_project(
-    session: Session, actor: User, project: Project, reason: str | None, *, now: dt.datetime,
+    session: Session, acting: Acting, project: Project, reason: str | None, *,
     version: int | None = None,
 ) -> None:  # fmt: skip
     text = _reason(reason, "退回")
-    _transition(
-        session, actor, project, (PlanStatus.SUBMITTED,), PlanStatus.RETURNED, "return",
-        now=now, comment=text, version=version,
-    )  # fmt: skip
+    _transition(session, acting, project, "return", comment=text, version=version)
     project.review_comment = text
 
 
-def withdraw(
-    session: Session, actor: User, project: Project, reason: str | None, *, now: dt.datetime
-) -> None:
+def withdraw(session: Session, acting: Acting, project: Project, reason: str | None) -> None:
     text = _reason(reason, "调出")
-    _transition(
-        session, actor, project, (PlanStatus.APPROVED,), PlanStatus.WITHDRAWN, "withdraw",
-        now=now, comment=text,
-    )  # fmt: skip
+    _transition(session, acting, project, "withdraw", comment=text)
     project.review_comment = text
 
 
@@ -275,15 +265,13 @@ def pending_request(session: Session, project: Project) -> ChangeRequest | None:
 
 def request_change(
     session: Session,
-    actor: User,
+    acting: Acting,
     project: Project,
     clean: CleanProject | None,
     reason: str | None,
-    *,
-    now: dt.datetime,
 ) -> ChangeRequest:
     """A change (``clean`` given) or withdrawal (``clean`` None) request for an approved project."""
-    if project.plan_status != PlanStatus.APPROVED:
+    if not PLAN_WORKFLOW["request_change"].allows(project.plan_status):
         raise DomainError("只有已入库的项目可以申请变更或调出")
     if pending_request(session, project) is not None:
         raise DomainError("该项目已有待审核的申请，请等待市局处理")
@@ -308,13 +296,13 @@ def request_change(
         kind=kind,
         proposed=proposed,
         reason=text,
-        submitted_by_id=actor.id,
-        submitted_at=now,
+        submitted_by_id=acting.actor.id,
+        submitted_at=acting.at,
     )
     session.add(request_)
     session.flush()
     _record(
-        session, project, actor, f"{kind.value}_request", now=now, comment=text,
+        session, project, acting, f"{kind.value}_request", comment=text,
         changes={k: [None, v] for k, v in proposed.items()},
     )  # fmt: skip
     return request_
@@ -322,13 +310,12 @@ def request_change(
 
 def decide_request(
     session: Session,
-    actor: User,
+    acting: Acting,
     request_: ChangeRequest,
     *,
     approve_it: bool,
     comment: str | None,
     clean: CleanProject | None,
-    now: dt.datetime,
 ) -> None:
     """Approve (apply the values, keep the old ones) or reject a pending request.
 
@@ -344,30 +331,24 @@ def decide_request(
     if not approve_it:
         text = _reason(text, "驳回")
     request_.status = ChangeRequestStatus.APPROVED if approve_it else ChangeRequestStatus.REJECTED
-    request_.decided_by_id = actor.id
-    request_.decided_at = now
+    request_.decided_by_id = acting.actor.id
+    request_.decided_at = acting.at
     request_.decision_comment = text
     kind = request_.kind
     if not approve_it:
-        _record(session, project, actor, f"{kind.value}_reject", now=now, comment=text)
+        _record(session, project, acting, f"{kind.value}_reject", comment=text)
         return
     if kind == ChangeRequestKind.WITHDRAWAL:
         request_.previous = {"plan_status": project.plan_status.value}
-        withdraw(session, actor, project, request_.reason, now=now)
+        withdraw(session, acting, project, request_.reason)
         return
     if clean is None:
         raise DomainError("变更内容校验失败")
     before = snapshot(project)
     request_.previous = {k: before[k] for k in request_.proposed}
     _apply(project, clean)
-    project.updated_at = now
+    project.updated_at = acting.at
     _record(
-        session, project, actor, "change_approve", now=now, comment=text,
+        session, project, acting, "change_approve", comment=text,
         changes={k: [before[k], request_.proposed[k]] for k in request_.proposed},
     )  # fmt: skip
-
-
-def count_by_status(session: Session, stmt: Any) -> dict[PlanStatus, int]:
-    sub = stmt.subquery()
-    rows = session.execute(select(sub.c.plan_status, func.count()).group_by(sub.c.plan_status))
-    return {PlanStatus(status): n for status, n in rows}

@@ -1,4 +1,8 @@
-"""Plan-list views: list, detail, create and edit drafts, submit (thin; rules in services)."""
+"""Plan-list views: list, detail, create and edit drafts, submit (thin; rules in services).
+
+Every write goes through :func:`dispatch.web.uow.run`: one commit, and a refusal, a stale
+version or a key taken by a simultaneous save shown to the user instead of a 500.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from dispatch.access import (
     Permission,
@@ -15,18 +18,17 @@ from dispatch.access import (
     can_review_project,
     can_withdraw_project,
     get_or_404,
-    has_permission,
     require,
     visible_enterprises,
     visible_projects,
     visible_regions,
 )
-from dispatch.clock import now, today
+from dispatch.clock import today
 from dispatch.core.catalog import CatalogError, get_catalog
 from dispatch.db import get_session
-from dispatch.errors import DomainError, StaleObjectError
 from dispatch.projects import queries, services
 from dispatch.projects.data import ProjectInput, validate_project
+from dispatch.web import uow
 from dispatch.web.pagination import page_arg, paginate
 from forms.projects import (
     CommentForm,
@@ -213,16 +215,16 @@ def new():  # type: ignore[no-untyped-def]
         method_key, data={"plan_year": str(today().year)} if request.method == "GET" else None
     )
     if form.validate_on_submit():
-        db = get_session()
         clean, errors = validate_project(catalog, form_input(form, type_code, method_key))
         if clean is not None:
-            try:
-                project = services.create_project(db, current_user, clean, now=now())
-            except DomainError as exc:
-                db.rollback()
-                show_errors(form, {exc.field or "name": [exc.message]})
-            else:
-                db.commit()
+            # A simultaneous create may take the generated code first: run() reruns this.
+            outcome = uow.run(
+                lambda db: services.create_project(db, uow.acting(), clean),
+                form=form,
+                field_name=form_field_for_error,
+            )
+            if outcome.value is not None:
+                project = outcome.value
                 flash(f"项目已保存为草稿，编号 {project.code}", "success")
                 return redirect(url_for("projects.show", project_id=project.id))
         show_errors(form, errors)
@@ -245,18 +247,16 @@ def edit(project_id: int):  # type: ignore[no-untyped-def]
     method_key = chosen_method(project)
     form = build_form(method_key, data=project_data(project) if request.method == "GET" else None)
     if form.validate_on_submit():
-        db = get_session()
         clean, errors = validate_project(catalog, form_input(form, project.type_code, method_key))
         if clean is not None:
-            try:
-                services.update_draft(
-                    db, current_user, project, clean, version=form_version(form), now=now()
-                )
-                db.commit()
-            except (DomainError, StaleDataError) as exc:
-                db.rollback()
-                form.form_errors.append(error_message(exc))
-            else:
+            outcome = uow.run(
+                lambda db: services.update_draft(
+                    db, uow.acting(), project, clean, version=form_version(form)
+                ),
+                form=form,
+                field_name=form_field_for_error,
+            )
+            if outcome.ok:
                 flash("修改已保存", "success")
                 return redirect(url_for("projects.show", project_id=project.id))
         show_errors(form, errors)
@@ -281,9 +281,7 @@ def versioned_action(project_id: int, service: Any, success: str):  # type: igno
     if not form.validate_on_submit():
         abort(400)
     return run_action(
-        project,
-        lambda db: service(db, current_user, project, now=now(), version=form_version(form)),
-        success,
+        project, lambda db: service(db, uow.acting(), project, version=form_version(form)), success
     )
 
 
@@ -298,24 +296,8 @@ def form_version(form: Any) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def error_message(exc: DomainError | StaleDataError) -> str:
-    """A rule's own message, or the stale-write one when the database saw a newer version."""
-    return exc.message if isinstance(exc, DomainError) else StaleObjectError().message
-
-
 def run_action(project: Project, action: Any, success: str):  # type: ignore[no-untyped-def]
-    """Run one service call, commit once, and report the outcome on the project page."""
-    db = get_session()
-    try:
-        action(db)
-        db.commit()
-    except (DomainError, StaleDataError) as exc:
-        db.rollback()
-        flash(error_message(exc), "danger")
-    else:
+    """Run one service call in the unit of work and report the outcome on the project page."""
+    if uow.run(action).ok:
         flash(success, "success")
     return redirect(url_for("projects.show", project_id=project.id))
-
-
-def can(permission: Permission) -> bool:
-    return has_permission(current_user, permission)

@@ -4,28 +4,25 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from dispatch.access import (
     Permission,
     can_request_change,
     get_or_404,
     require,
+    visible_change_requests,
+    visible_enterprises,
     visible_projects,
 )
-from dispatch.clock import now
 from dispatch.core.catalog import get_catalog
 from dispatch.db import get_session
-from dispatch.errors import DomainError
 from dispatch.projects import services
 from dispatch.projects.data import ProjectInput, validate_project
 from dispatch.projects.views import (
     build_form,
     chosen_method,
-    error_message,
     form_input,
     load_project,
     project_data,
@@ -33,7 +30,8 @@ from dispatch.projects.views import (
     show_errors,
     versioned_action,
 )
-from forms.projects import CommentForm, ReasonForm
+from dispatch.web import uow
+from forms.projects import CommentForm, ReasonForm, form_field_for_error
 from models import ChangeRequest, ChangeRequestStatus, Enterprise, PlanStatus, Project
 
 
@@ -46,14 +44,10 @@ def review():  # type: ignore[no-untyped-def]
             scoped.where(Project.plan_status == PlanStatus.SUBMITTED).order_by(Project.submitted_at)
         )
     )
-    in_scope = scoped.with_only_columns(Project.id)
     requests = list(
         db.scalars(
-            select(ChangeRequest)
-            .where(
-                ChangeRequest.status == ChangeRequestStatus.PENDING,
-                ChangeRequest.project_id.in_(in_scope.scalar_subquery()),
-            )
+            visible_change_requests(current_user)
+            .where(ChangeRequest.status == ChangeRequestStatus.PENDING)
             .order_by(ChangeRequest.submitted_at)
         )
     )
@@ -78,7 +72,7 @@ def return_(project_id: int):  # type: ignore[no-untyped-def]
     project = load_project(project_id)
     return _reason_action(
         project,
-        lambda db, reason: services.return_project(db, current_user, project, reason, now=now()),
+        lambda db, reason: services.return_project(db, uow.acting(), project, reason),
         "已退回区县",
     )
 
@@ -88,7 +82,7 @@ def withdraw(project_id: int):  # type: ignore[no-untyped-def]
     project = load_project(project_id)
     return _reason_action(
         project,
-        lambda db, reason: services.withdraw(db, current_user, project, reason, now=now()),
+        lambda db, reason: services.withdraw(db, uow.acting(), project, reason),
         "项目已调出计划清单",
     )
 
@@ -98,9 +92,7 @@ def withdrawal_request(project_id: int):  # type: ignore[no-untyped-def]
     project = load_project(project_id)
     return _reason_action(
         project,
-        lambda db, reason: services.request_change(
-            db, current_user, project, None, reason, now=now()
-        ),
+        lambda db, reason: services.request_change(db, uow.acting(), project, None, reason),
         "调出申请已提交市局审核",
     )
 
@@ -119,19 +111,17 @@ def change(project_id: int):  # type: ignore[no-untyped-def]
         data=project_data(project) if request.method == "GET" else None,
     )
     if form.validate_on_submit():
-        db = get_session()
         raw = with_progress(form_input(form, project.type_code, method_key), project)
         clean, errors = validate_project(catalog, raw)
         if clean is not None:
-            try:
-                services.request_change(
-                    db, current_user, project, clean, form.reason.data, now=now()
-                )
-                db.commit()
-            except (DomainError, StaleDataError) as exc:
-                db.rollback()
-                form.form_errors.append(error_message(exc))
-            else:
+            outcome = uow.run(
+                lambda db: services.request_change(
+                    db, uow.acting(), project, clean, form.reason.data
+                ),
+                form=form,
+                field_name=form_field_for_error,
+            )
+            if outcome.ok:
                 flash("变更申请已提交市局审核", "success")
                 return redirect(url_for("projects.show", project_id=project.id))
         show_errors(form, errors)
@@ -146,13 +136,10 @@ def change(project_id: int):  # type: ignore[no-untyped-def]
 
 
 def _load_request(request_id: int) -> ChangeRequest:
-    db = get_session()
-    req = db.get(ChangeRequest, request_id)
-    if req is None:
-        abort(404)
-    # Scope goes through the project: out of scope is a 404 like any other object.
-    get_or_404(db, visible_projects(current_user), req.project_id, Project)
-    return req
+    # Scope goes through the project, inside the query: out of scope is a 404.
+    return get_or_404(
+        get_session(), visible_change_requests(current_user), request_id, ChangeRequest
+    )
 
 
 def with_progress(raw: ProjectInput, project: Project) -> ProjectInput:
@@ -171,7 +158,14 @@ def _proposed_input(req: ChangeRequest) -> ProjectInput:
     project = req.project
     values = {**services.snapshot(project), **req.proposed}
     enterprise_id = values.pop("enterprise_id")
-    enterprise = get_session().get(Enterprise, enterprise_id) if enterprise_id else None
+    # The owner the district proposed, looked up in the reviewer's scope like a form's.
+    enterprise = (
+        get_session().scalar(
+            visible_enterprises(current_user).where(Enterprise.id == enterprise_id)
+        )
+        if enterprise_id
+        else None
+    )
     raw = ProjectInput(
         **values,
         type_code=project.type_code,
@@ -200,12 +194,11 @@ def decide(request_id: int, decision: str):  # type: ignore[no-untyped-def]
         req.project,
         lambda db: services.decide_request(
             db,
-            current_user,
+            uow.acting(),
             req,
             approve_it=decision == "approve",
             comment=form.reason.data,
             clean=clean,
-            now=now(),
         ),
         "已批准申请" if decision == "approve" else "已驳回申请",
     )

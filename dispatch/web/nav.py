@@ -1,10 +1,17 @@
-"""Navigation entries per role; features of later issues show as 即将上线."""
+"""Navigation: one ordered list of entries, each naming the permission it needs.
+
+A user's menu is the entries whose permission their role holds (``ROLE_PERMISSIONS`` in
+``dispatch.access``), so a role's menu changes only when its permissions do. Features of
+later issues show disabled as 即将上线, already gated by the permission their views will
+require.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
 
+from dispatch.access import ROLE_PERMISSIONS, Permission, has_permission
 from models import Role
 
 
@@ -12,40 +19,30 @@ from models import Role
 class NavItem:
     label: str
     endpoint: str | None  # None: not yet available, shown disabled as 即将上线
+    permission: Permission
 
 
-_BUSINESS = [
-    NavItem("计划清单", "projects.index"),
-    NavItem("月度调度", None),
-    NavItem("佐证材料", None),
-]
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("首页", "home.index", Permission.HOME_VIEW),
+    NavItem("计划清单", "projects.index", Permission.PROJECTS_VIEW),
+    NavItem("月度调度", None, Permission.ROUNDS_VIEW),
+    NavItem("佐证材料", None, Permission.EVIDENCE_VIEW),
+    NavItem("审核队列", "projects.review", Permission.PROJECTS_REVIEW),
+    NavItem("减排核算", None, Permission.REDUCTIONS_VIEW),
+    NavItem("导入导出", "projects.import_plan_list", Permission.PROJECTS_IMPORT),
+    NavItem("用户管理", "admin.users", Permission.USERS_MANAGE),
+    NavItem("行政区划", "admin.regions", Permission.ORGS_MANAGE),
+    NavItem("企业管理", "admin.enterprises", Permission.ORGS_MANAGE),
+    NavItem("企业导入", "admin.import_enterprises", Permission.ORGS_MANAGE),
+    NavItem("审计日志", "auditlog.events", Permission.AUDIT_READ),
+)
 
+# Each role's menu, derived from the permission table (read by the browser test too).
 NAV_BY_ROLE: dict[Role, list[NavItem]] = {
-    Role.ENTERPRISE: [NavItem("首页", "home.index"), *_BUSINESS],
-    Role.DISTRICT: [
-        NavItem("首页", "home.index"),
-        *_BUSINESS,
-        NavItem("导入导出", "projects.import_plan_list"),
-    ],
-    Role.CITY: [
-        NavItem("首页", "home.index"),
-        *_BUSINESS,
-        NavItem("审核队列", "projects.review"),
-        NavItem("减排核算", None),
-        NavItem("导入导出", "projects.import_plan_list"),
-    ],
-    Role.ADMIN: [
-        NavItem("首页", "home.index"),
-        NavItem("用户管理", "admin.users"),
-        NavItem("行政区划", "admin.regions"),
-        NavItem("企业管理", "admin.enterprises"),
-        NavItem("企业导入", "admin.import_enterprises"),
-    ],
-    Role.AUDITOR: [NavItem("首页", "home.index"), NavItem("审计日志", "auditlog.events")],
+    role: [item for item in NAV_ITEMS if item.permission in granted]
+    for role, granted in ROLE_PERMISSIONS.items()
 }
 
 
 def navigation(user: Any) -> list[NavItem]:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    return NAV_BY_ROLE.get(user.role, [])
+    return [item for item in NAV_ITEMS if has_permission(user, item.permission)]

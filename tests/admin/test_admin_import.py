@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch.admin import imports
+from dispatch.workbooks import importer
+from dispatch.workbooks.writer import XLSX_MIMETYPE
 from models import AuditEvent, AuditOutcome, Enterprise
 from models.orgs import uscc_check_char
 from tests.conftest import post_form
@@ -198,7 +199,7 @@ def test_workbook_without_data_or_header(db, world, login_as):  # type: ignore[n
 
 
 def test_row_limit(db, world, login_as, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(imports, "MAX_ROWS", 2)
+    monkeypatch.setattr(importer, "MAX_ROWS", 2)
     rows = [[f"企业{i}", _uscc(30 + i), "990101"] for i in range(3)]
     before = _count(db)
     response = _upload(login_as("admin"), _xlsx(rows))
@@ -210,7 +211,7 @@ def test_row_limit(db, world, login_as, monkeypatch):  # type: ignore[no-untyped
 def test_template_is_an_empty_workbook_with_the_header(world, login_as):  # type: ignore[no-untyped-def]
     response = login_as("admin").get("/admin/enterprises/import/template.xlsx")
     assert response.status_code == 200
-    assert response.mimetype == imports.XLSX_MIMETYPE
+    assert response.mimetype == XLSX_MIMETYPE
     assert "attachment" in response.headers["Content-Disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
     rows = [r for r in workbook.active.iter_rows(values_only=True) if any(r)]

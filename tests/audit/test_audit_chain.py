@@ -20,20 +20,20 @@ from dispatch.app import create_app
 from dispatch.audit import verify_chain
 from dispatch.config import Settings
 from dispatch.db import Database, get_session
-from models import GENESIS_HASH, AuditEvent, AuditOutcome, User
+from models import GENESIS_HASH, AuditEvent, AuditOutcome
 from tests.conftest import TEST_SECRET, FakeClock, migrate
 from tests.factories import World
 
 DISPATCH = Path(sys.executable).parent / "dispatch"
 
 
-def record_event(session: Session, i: int, actor: User | None = None) -> int:
-    """Append the ``i``-th probe event (inside an app context) and return its id."""
+def record_event(session: Session, acting: audit.Acting, i: int) -> int:
+    """Append the ``i``-th probe event and return its id."""
     outcomes = [AuditOutcome.SUCCESS, AuditOutcome.FAILURE, AuditOutcome.DENIED]
     event = audit.record(
         session,
+        acting,
         f"probe.step{i}",
-        actor=actor,
         object_type="project",
         object_id=100 + i,
         outcome=outcomes[i % 3],
@@ -45,11 +45,12 @@ def record_event(session: Session, i: int, actor: User | None = None) -> int:
 @pytest.fixture
 def chain(app: Flask, db: Session, world: World, clock: FakeClock) -> Iterator[list[int]]:
     """The world's setup events followed by five probe events, one second apart."""
-    with app.test_request_context(environ_base={"REMOTE_ADDR": "192.0.2.7"}):
+    with app.app_context():
         ids = []
         for i in range(5):
             clock.advance(seconds=1)
-            ids.append(record_event(db, i, actor=world.users["city"]))
+            acting = audit.Acting(world.users["city"], clock.current, "192.0.2.7")
+            ids.append(record_event(db, acting, i))
         db.commit()
         yield ids
 
@@ -181,7 +182,7 @@ def cli_database(
         ids = []
         for i in range(6):
             clock.advance(minutes=5)
-            ids.append(record_event(session, i))
+            ids.append(record_event(session, audit.Acting(None, clock.current), i))
         session.commit()
     try:
         yield url, engine, ids

@@ -51,8 +51,8 @@ def events(app: Flask, db: Session, world: World, clock: FakeClock) -> dict[str,
             clock.current = when
             event = audit.record(
                 db,
+                audit.Acting(actor, when),
                 action,
-                actor=actor,
                 actor_username=username,
                 object_type=otype,
                 object_id=oid,

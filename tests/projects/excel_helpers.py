@@ -14,11 +14,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from dispatch.audit import Acting
+from dispatch.core import pollutants
 from dispatch.core.catalog import get_catalog
 from dispatch.projects import services
 from dispatch.projects.data import ProjectInput, validate_project
-from dispatch.projects.excel_layout import get_layout
 from dispatch.projects.samples import sample_params
+from dispatch.projects.workbook_layout import get_layout
 from models import Enterprise, Project, Region, User
 from tests.conftest import START, post_form
 
@@ -80,10 +82,11 @@ def make_project(
     clean, errors = validate_project(CATALOG, raw)
     assert clean is not None, errors
     with app.app_context():
-        project = services.create_project(db, actor, clean, now=START)
+        acting = Acting(actor, START)
+        project = services.create_project(db, acting, clean)
         if approver is not None:
-            services.submit(db, actor, project, now=START)
-            services.approve(db, approver, project, now=START)
+            services.submit(db, acting, project)
+            services.approve(db, Acting(approver, START), project)
         db.flush()
     return project
 
@@ -176,5 +179,5 @@ def snapshot(project: Project) -> dict[str, Any]:
         "actual_completion": project.actual_completion,
         "stable_operation_from": project.stable_operation_from,
         "params": numeric(project.params),
-        "expected": {p: project.expected(p) for p in ("COD", "NH3N", "NOx", "VOCs")},
+        "expected": {code: project.expected(code) for code in pollutants.CODES},
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from dispatch.audit import Acting
 from dispatch.core.catalog import get_catalog
 from dispatch.projects import services
 from dispatch.projects.data import ProjectInput, validate_project
@@ -44,21 +45,21 @@ def make_project(
 ) -> Project:  # fmt: skip
     clean, errors = validate_project(get_catalog(), project_input(world, **overrides))
     assert clean is not None, errors
-    actor = world.users[actor_key]
-    project = services.create_project(db, actor, clean, now=NOW)
+    actor = Acting(world.users[actor_key], NOW)
+    project = services.create_project(db, actor, clean)
     if status in (
         PlanStatus.SUBMITTED,
         PlanStatus.APPROVED,
         PlanStatus.RETURNED,
         PlanStatus.WITHDRAWN,
     ):
-        services.submit(db, actor, project, now=NOW)
-    city = world.users["city"]
+        services.submit(db, actor, project)
+    city = Acting(world.users["city"], NOW)
     if status == PlanStatus.RETURNED:
-        services.return_project(db, city, project, "材料不全", now=NOW)
+        services.return_project(db, city, project, "材料不全")
     if status in (PlanStatus.APPROVED, PlanStatus.WITHDRAWN):
-        services.approve(db, city, project, now=NOW)
+        services.approve(db, city, project)
     if status == PlanStatus.WITHDRAWN:
-        services.withdraw(db, city, project, "项目取消", now=NOW)
+        services.withdraw(db, city, project, "项目取消")
     db.commit()
     return project

@@ -213,3 +213,14 @@ def test_dates_are_dates_not_datetimes_text(client, login_as, plan) -> None:
     col = header_index(sheet)
     cell = sheet.cell(2, col["计划完工日期"])
     assert cell.is_date and cell.value == dt.datetime(YEAR, 11, 30)
+
+
+def test_every_sheet_prints_one_page_wide_with_its_header(client, login_as, plan) -> None:
+    login_as("city")
+    book = workbook(export(client))
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert sheet.page_setup.fitToHeight == 0 and sheet.page_setup.fitToWidth in (None, 1)
+        assert sheet.print_title_rows == "$1:$1" and sheet.freeze_panes == "A2"
+        assert sheet.oddFooter.center.text == "第 &P 页，共 &N 页"

@@ -253,10 +253,10 @@ def test_bad_workbook_imports_nothing_and_reports_every_cell(
         (w1.name, 8, "经度", "73 至 136"),
         (w1.name, 9, "项目名称", "重名"),
         (w1.name, 10, "项目名称", "已有同名项目"),
-        (w1.name, 11, "行政区划代码", "不在您的管辖范围内"),
+        (w1.name, 11, "行政区划代码", "不存在或不在本辖区"),
         (w1.name, 12, "出水COD浓度（mg/L）", "不能高于"),
         (w1.name, 13, "计划开工日期", "不能为空"),
-        (w1.name, 14, "统一社会信用代码", "不存在"),
+        (w1.name, 14, "统一社会信用代码", "不存在或不在本辖区"),
         ("W9 未知类型", None, None, "未知的工程类型"),
         ("明细_A4", 2, "替代后VOCs含量（%）", "不能高于"),
     ]
@@ -284,9 +284,27 @@ def test_district_cannot_import_into_another_district(db, client, login_as, worl
     login_as("district_a")
     count = _count(db)
     errors = reported_errors(upload(client, data).get_data(as_text=True))
+    # Out of scope reads like unknown: the region's name is not given away.
     assert errors == [
-        (w1.name, "第 2 行", "行政区划代码", "行政区划代码 990102（乙区）不在您的管辖范围内")
+        (w1.name, "第 2 行", "行政区划代码", "行政区划代码 990102 不存在或不在本辖区")
     ]
+    assert _count(db) == count
+
+
+def test_other_districts_enterprise_is_not_named(db, client, login_as, world) -> None:
+    """A district typing another district's credit code learns nothing about that enterprise."""
+    w1 = LAYOUT.type_sheet("W1")
+    other = world.enterprise_b
+    row = _good("甲区借用乙区企业", 统一社会信用代码=other.uscc)
+    login_as("district_a")
+    count = _count(db)
+    page = upload(client, _book({w1.name: (_headers(w1), [row])})).get_data(as_text=True)
+    errors = reported_errors(page)
+    assert errors == [
+        (w1.name, "第 2 行", "统一社会信用代码",
+         f"统一社会信用代码 {other.uscc} 不存在或不在本辖区：须为本辖区已录入的企业"),
+    ]  # fmt: skip
+    assert other.name not in page and world.district_b.name not in page
     assert _count(db) == count
 
 
@@ -363,9 +381,9 @@ def test_import_page_explains_codes_and_drafts(client, login_as, world) -> None:
 
 
 def test_row_limit_is_enforced(client, login_as, world, monkeypatch) -> None:
-    from dispatch.projects import excel_read
+    from dispatch.workbooks import importer
 
-    monkeypatch.setattr(excel_read, "MAX_ROWS", 2)
+    monkeypatch.setattr(importer, "MAX_ROWS", 2)
     w1 = LAYOUT.type_sheet("W1")
     rows = [_good(f"项目{i}") for i in range(3)]
     login_as("district_a")

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from dispatch.audit import Acting
 from dispatch.core.catalog import get_catalog
 from dispatch.errors import DomainError, StaleObjectError
 from dispatch.projects import services
@@ -93,7 +94,11 @@ def test_approved_project_cannot_be_edited_without_change_request(app, db, world
         clean, _ = validate_project(get_catalog(), project_input(world, name="改名"))
         with pytest.raises(DomainError, match="变更申请"):
             services.update_draft(
-                db, world.users["district_a"], project, clean, version=project.version_id, now=NOW
+                db,
+                Acting(world.users["district_a"], NOW),
+                project,
+                clean,
+                version=project.version_id,
             )
     login_as("district_a")
     response = client.get(f"/projects/{project.id}/edit")
@@ -180,7 +185,7 @@ def test_change_request_rejection_needs_reason(app, db, world, login_as, client)
         project = make_project(db, world, status=PlanStatus.APPROVED)
         clean, _ = validate_project(get_catalog(), project_input(world, contact_name="王工"))
         request_ = services.request_change(
-            db, world.users["district_a"], project, clean, "联系人变更", now=NOW
+            db, Acting(world.users["district_a"], NOW), project, clean, "联系人变更"
         )
         db.commit()
     login_as("city")
@@ -252,11 +257,11 @@ def test_withdrawal_request_and_direct_withdrawal(app, db, world, login_as, clie
 def test_forbidden_transitions(app, db, world, status, action):
     with app.app_context():
         project = make_project(db, world, status=status)
-        city = world.users["city"]
+        city = Acting(world.users["city"], NOW)
         calls = {
-            "approve": lambda: services.approve(db, city, project, now=NOW),
-            "submit": lambda: services.submit(db, city, project, now=NOW),
-            "withdraw": lambda: services.withdraw(db, city, project, "原因", now=NOW),
+            "approve": lambda: services.approve(db, city, project),
+            "submit": lambda: services.submit(db, city, project),
+            "withdraw": lambda: services.withdraw(db, city, project, "原因"),
         }
         with pytest.raises(DomainError, match="不能执行此操作"):
             calls[action]()
@@ -302,9 +307,8 @@ def test_stale_version_in_service(app, db, world):
         with pytest.raises(StaleObjectError):
             services.update_draft(
                 db,
-                world.users["district_a"],
+                Acting(world.users["district_a"], NOW),
                 project,
                 clean,
                 version=project.version_id - 1,
-                now=NOW,
             )

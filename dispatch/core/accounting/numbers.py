@@ -8,12 +8,16 @@ the digits a user typed are the digits computed with, never a binary approximati
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from types import MappingProxyType
 from typing import Any
+
+from dispatch.core import pollutants
 
 STORED = Decimal("0.000001")
 SHOWN = Decimal("0.0001")
 
-POLLUTANT_LABELS = {"COD": "COD", "NH3N": "NH3-N", "NOx": "NOx", "VOCs": "VOCs"}
+# The short labels written into formulas and messages ("NH3-N").
+POLLUTANT_LABELS = MappingProxyType({p.code: p.label for p in pollutants.POLLUTANTS})
 
 
 def to_decimal(value: Any) -> Decimal:

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from dispatch.core import pollutants
 from dispatch.core.catalog.schema import POLLUTANTS, STAGES, SchemaError, read_catalog
 
 __all__ = [
@@ -45,9 +46,7 @@ __all__ = [
 STAGE_NAMES_ZH = MappingProxyType(
     {"plan": "前期", "construction": "建设", "completion": "完工", "operation": "运行"}
 )
-POLLUTANT_NAMES_ZH = MappingProxyType(
-    {"COD": "化学需氧量（COD）", "NH3N": "氨氮", "NOx": "氮氧化物", "VOCs": "挥发性有机物"}
-)
+POLLUTANT_NAMES_ZH = MappingProxyType({p.code: p.name_zh for p in pollutants.POLLUTANTS})
 REQUIREMENT_NAMES_ZH = MappingProxyType(
     {"required": "必需", "optional": "可选", "conditional": "视情况"}
 )

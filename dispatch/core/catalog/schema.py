@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from dispatch.core import pollutants
 from dispatch.core.catalog.coefficients import VEHICLE_COLUMNS, read_coefficients
 from dispatch.core.catalog.fields import (
     KEY,
@@ -39,8 +40,8 @@ COEFFICIENTS_FILE = "_coefficients.yaml"
 SHARED_FILES = (COMMON_FILE, METHODS_FILE, COEFFICIENTS_FILE)
 
 STAGES = ("plan", "construction", "completion", "operation")
-POLLUTANTS = ("COD", "NH3N", "NOx", "VOCs")
-MEDIUM_POLLUTANTS = {"water": ("COD", "NH3N"), "air": ("NOx", "VOCs")}
+POLLUTANTS = pollutants.CODES  # the codes a YAML file may name, per medium below
+MEDIUM_POLLUTANTS = pollutants.MEDIUM_CODES
 KINDS = ("decimal", "integer", "choice", "list", "text")
 REQUIREMENTS = ("required", "optional", "conditional")
 CHECK_RULES = ("not_above", "not_below")

@@ -154,6 +154,9 @@ def test_exchanging_before_and_after_is_a_validation_error(method_key, data):
     assume(base.reductions[pollutant] > Decimal("0.00001"))
     for first, second in pairs:
         for (row, a), (_same, b) in zip(_get(params, first), _get(params, second), strict=True):
+            # A zero "after" value becomes a zero "before" value, which the range check
+            # refuses before the domain rules run; such draws test the range check instead.
+            assume(Decimal(str(row[b])) > 0)
             row[a], row[b] = row[b], row[a]
     with pytest.raises(AccountingValidationError) as caught:
         compute(method_key, params)

@@ -1,86 +1,72 @@
 """The plan-list workbook layout: plan_list_layout.yaml joined with the catalog.
 
-The YAML file says which common columns exist, their Chinese headers, widths, number
-formats and pollutants; the catalog says which parameters each engineering type's methods
-take. :func:`get_layout` combines them into frozen objects that the export writes and the
-import reads, so the two can never disagree. Loading is strict: an unknown key, a missing
-or duplicated column, or two parameters claiming the same header with different kinds
-stops loading with a message naming the problem.
+The YAML file says which common columns exist, their Chinese headers, widths, kinds,
+number formats and pollutants (read by the generic loader of
+:mod:`dispatch.workbooks.layout`, given this module's key sets); the catalog says which
+parameters each engineering type's methods take. :func:`get_layout` combines them into
+frozen objects that the export writes and the import reads, so the two can never disagree.
+Loading is strict: an unknown key, a missing or duplicated column, or two parameters
+claiming the same header with different kinds stops loading with a message naming the
+problem.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
-
-from dispatch.core.catalog import POLLUTANTS, Catalog, EngineeringType, ParamDef, get_catalog
+from dispatch.core.catalog import Catalog, EngineeringType, ParamDef, get_catalog
+from dispatch.core.pollutants import BY_CODE, POLLUTANTS
+from dispatch.workbooks.layout import (
+    Column,
+    Kind,
+    LayoutError,
+    Placeholder,
+    parse_columns,
+    parse_import_texts,
+    read_yaml,
+    sheet_title,
+)
 
 LAYOUT_FILE = Path(__file__).with_name("plan_list_layout.yaml")
 
-SUMMARY_KEYS = (
-    "label", "code", "count", "total_investment", "env_investment",
-    "expected_cod", "expected_nh3n", "expected_nox", "expected_vocs",
-)  # fmt: skip
+# The expected-reduction columns, one per pollutant, keyed by their projects column.
+EXPECTED_KEYS = tuple(p.column for p in POLLUTANTS)
+SUMMARY_KEYS = ("label", "code", "count", "total_investment", "env_investment", *EXPECTED_KEYS)
 TYPE_KEYS = (
     "seq", "code", "name", "district_name", "division_code", "plan_year", "owner", "uscc",
     "permit_number", "longitude", "latitude", "method", "planned_start", "planned_completion",
-    "total_investment", "env_investment", "params", "expected_cod", "expected_nh3n",
-    "expected_nox", "expected_vocs", "construction_status", "site_address", "contact_name",
-    "contact_phone", "notes", "actual_start", "actual_completion", "stable_operation_from",
+    "total_investment", "env_investment", "params", *EXPECTED_KEYS, "construction_status",
+    "site_address", "contact_name", "contact_phone", "notes", "actual_start",
+    "actual_completion", "stable_operation_from",
 )  # fmt: skip
 DETAIL_KEYS = ("code", "name", "fields")
-EXPANDED = {"params", "fields"}  # placeholders the catalog expands into parameter columns
-POLLUTANT_KEYS = {
-    "expected_cod": "COD",
-    "expected_nh3n": "NH3N",
-    "expected_nox": "NOx",
-    "expected_vocs": "VOCs",
-}
-COLUMN_FIELDS = {"key", "header", "width", "format", "pollutant", "required"}
-EXPANDED_FIELDS = {"key", "width", "decimal_format", "integer_format"}
-SHEET_NAME_LIMIT = 31
-FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
-TEXT_FORMAT = "@"
-
-
-class LayoutError(Exception):
-    """plan_list_layout.yaml is invalid; ``errors`` lists every problem."""
-
-    def __init__(self, errors: list[str]):
-        super().__init__("计划清单版式文件有误：\n" + "\n".join(errors))
-        self.errors = errors
+# Placeholders the catalog expands into parameter columns.
+PLACEHOLDERS = frozenset({"params", "fields"})
+# A catalog parameter's kind → the kind of value its cells hold.
+PARAM_KINDS: Mapping[str, Kind] = MappingProxyType({"decimal": "decimal", "integer": "integer"})
 
 
 @dataclass(frozen=True)
-class Column:
-    """One column of a sheet.
+class ParamColumn(Column):
+    """A type sheet's column of method parameters: method key → the parameter it holds
+    for rows of that method (same header, same kind)."""
 
-    Parameter columns carry ``params`` (method key → the parameter it holds for rows of
-    that method); a list field column of a detail sheet carries ``field_def``.
-    """
-
-    key: str
-    header: str
-    width: float
-    number_format: str = "General"
-    pollutant: str | None = None
-    required: bool = False
     params: Mapping[str, ParamDef] = field(default_factory=dict, hash=False)
-    field_def: ParamDef | None = None
-
-    @property
-    def is_param(self) -> bool:
-        return bool(self.params)
 
     def param_for(self, method: str) -> ParamDef | None:
         return self.params.get(method)
+
+
+@dataclass(frozen=True)
+class FieldColumn(Column):
+    """A detail sheet's column holding one field of a list parameter's lines."""
+
+    field_def: ParamDef | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True)
@@ -113,8 +99,8 @@ class TypeSheet:
         return next(c for c in self.columns if c.key == key)
 
     @property
-    def param_columns(self) -> tuple[Column, ...]:
-        return tuple(c for c in self.columns if c.is_param)
+    def param_columns(self) -> tuple[ParamColumn, ...]:
+        return tuple(c for c in self.columns if isinstance(c, ParamColumn))
 
     def param_header(self, method: str, key: str) -> str | None:
         for column in self.param_columns:
@@ -139,6 +125,7 @@ class Layout:
     summary_district_header: str
     summary_columns: tuple[Column, ...]
     type_sheets: tuple[TypeSheet, ...]
+    import_texts: Mapping[str, str]
 
     def type_sheet(self, type_code: str) -> TypeSheet:
         return next(s for s in self.type_sheets if s.type_code == type_code)
@@ -147,59 +134,24 @@ class Layout:
         return self.filename.format(year=year)
 
 
-def sheet_title(text: str) -> str:
-    """A legal Excel sheet name: forbidden characters removed, at most 31 characters."""
-    return FORBIDDEN_IN_SHEET_NAMES.sub("", text).strip()[:SHEET_NAME_LIMIT]
-
-
 # --- reading the YAML ----------------------------------------------------------------
 
 
-def _columns(raw: Any, where: str, keys: tuple[str, ...], errors: list[str]) -> list[dict]:
-    if not isinstance(raw, list):
-        errors.append(f"{where}.columns: 应为列的列表")
-        return []
-    found: list[dict] = []
-    seen_keys: set[str] = set()
-    seen_headers: set[str] = set()
-    for index, item in enumerate(raw):
-        at = f"{where}.columns[{index}]"
-        if not isinstance(item, dict) or item.get("key") not in keys:
-            errors.append(f"{at}: key 应为以下之一：{', '.join(keys)}")
-            continue
-        key = item["key"]
-        allowed = EXPANDED_FIELDS if key in EXPANDED else COLUMN_FIELDS
-        errors.extend(f"{at}: 未知字段 {name!r}" for name in item if name not in allowed)
-        if key in seen_keys:
-            errors.append(f"{at}: 列 {key!r} 重复")
-        seen_keys.add(key)
-        width = item.get("width")
-        if not isinstance(width, int | float) or isinstance(width, bool) or width <= 0:
-            errors.append(f"{at}: width 应为正数")
-        if key not in EXPANDED:
-            header = item.get("header")
-            if not isinstance(header, str) or not header.strip():
-                errors.append(f"{at}: header 不能为空")
-            elif header in seen_headers:
-                errors.append(f"{at}: 表头“{header}”重复")
-            seen_headers.add(str(header))
-            pollutant = item.get("pollutant")
-            if pollutant is not None and pollutant not in POLLUTANTS:
-                errors.append(f"{at}: pollutant 应为 {' / '.join(POLLUTANTS)}")
-            if key in POLLUTANT_KEYS and pollutant != POLLUTANT_KEYS[key]:
-                errors.append(f"{at}: 列 {key} 的 pollutant 应为 {POLLUTANT_KEYS[key]}")
-        found.append(item)
-    errors.extend(f"{where}.columns: 缺少列 {key!r}" for key in keys if key not in seen_keys)
-    return found
+def _check_pollutants(columns: list[Column | Placeholder], where: str, errors: list[str]) -> None:
+    """An expected-reduction column must name the pollutant whose column it is."""
+    for column in columns:
+        if isinstance(column, Column) and column.key in EXPECTED_KEYS:
+            pollutant = BY_CODE.get(column.pollutant or "")
+            if pollutant is None or pollutant.column != column.key:
+                code = next(p.code for p in POLLUTANTS if p.column == column.key)
+                errors.append(f"{where}: 列 {column.key} 的 pollutant 应为 {code}")
 
 
 def read_layout(path: Path = LAYOUT_FILE) -> dict[str, Any]:
-    """The YAML file, checked; raise :class:`LayoutError` listing every problem."""
-    with open(path, encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
+    """The YAML file, checked, with each sheet's ``columns`` parsed; raise
+    :class:`LayoutError` listing every problem."""
+    raw = read_yaml(path)
     errors: list[str] = []
-    if not isinstance(raw, dict):
-        raise LayoutError([f"{path.name}: 应为映射"])
     for key in ("filename", "template_filename"):
         if not isinstance(raw.get(key), str) or not raw[key].endswith(".xlsx"):
             errors.append(f"{key}: 应为以 .xlsx 结尾的文件名")
@@ -209,61 +161,49 @@ def read_layout(path: Path = LAYOUT_FILE) -> dict[str, Any]:
         if not isinstance(body, dict) or not isinstance(body.get("name"), str):
             errors.append(f"{section}: 应包含 name 和 columns")
             continue
-        body["columns"] = _columns(body.get("columns"), section, keys, errors)
+        body["columns"] = parse_columns(
+            body.get("columns"), section, keys, errors, placeholders=PLACEHOLDERS
+        )
+        _check_pollutants(body["columns"], section, errors)
+    raw["import"] = parse_import_texts(raw.get("import"), errors)
     summary = raw.get("summary_sheet") or {}
     for key in ("total_label", "district_header"):
         if not isinstance(summary.get(key), str) or not summary[key]:
             errors.append(f"summary_sheet.{key}: 不能为空")
     if errors:
-        raise LayoutError(errors)
+        raise LayoutError(path.name, errors)
     return raw
 
 
 # --- joining with the catalog --------------------------------------------------------
 
 
-def _plain(item: dict) -> Column:
-    return Column(
-        key=item["key"],
-        header=item["header"],
-        width=float(item["width"]),
-        number_format=str(item.get("format") or "General"),
-        pollutant=item.get("pollutant"),
-        required=bool(item.get("required", False)),
-    )
-
-
-def _kind_format(item: dict, kind: str) -> str:
-    if kind == "decimal":
-        return str(item.get("decimal_format") or "General")
-    if kind == "integer":
-        return str(item.get("integer_format") or "0")
-    return TEXT_FORMAT
-
-
 def _must_fill(param: ParamDef) -> bool:
     return param.required and param.default is None and param.coefficient is None
 
 
-def _param_columns(item: dict, catalog: Catalog, etype: EngineeringType) -> list[Column]:
+def _param_columns(place: Placeholder, catalog: Catalog, etype: EngineeringType) -> list[Column]:
     """The union of the type's methods' scalar parameters, one column per header."""
     by_header: dict[str, dict[str, ParamDef]] = {}
     for method in etype.methods:
         for param in catalog.method(method).params:
             if param.kind != "list":
                 by_header.setdefault(param.label_with_unit, {})[method] = param
-    columns = []
+    columns: list[Column] = []
     for header, params in by_header.items():
         kinds = {p.kind for p in params.values()}
         if len(kinds) > 1:
-            raise LayoutError([f"{etype.code}: 参数列“{header}”在不同核算方法中类型不同"])
-        kind = kinds.pop()
+            raise LayoutError(
+                LAYOUT_FILE.name, [f"{etype.code}: 参数列“{header}”在不同核算方法中类型不同"]
+            )
+        kind = PARAM_KINDS.get(kinds.pop(), "text")
         columns.append(
-            Column(
+            ParamColumn(
                 key=f"param:{header}",
                 header=header,
-                width=float(item["width"]),
-                number_format=_kind_format(item, kind),
+                width=place.width,
+                kind=kind,
+                number_format=place.format_for(kind),
                 required=any(_must_fill(p) for p in params.values()),
                 params=MappingProxyType(params),
             )
@@ -283,20 +223,22 @@ def _details(raw: dict, catalog: Catalog, etype: EngineeringType) -> tuple[Detai
         suffix = "" if len(lists) == 1 else f"_{list_key}"
         columns: list[Column] = []
         for item in raw["columns"]:
-            if item["key"] != "fields":
-                columns.append(_plain(item))
+            if isinstance(item, Column):
+                columns.append(item)
                 continue
-            columns.extend(
-                Column(
-                    key=f"field:{sub.key}",
-                    header=sub.label_with_unit,
-                    width=float(item["width"]),
-                    number_format=_kind_format(item, sub.kind),
-                    required=_must_fill(sub),
-                    field_def=sub,
+            for sub in first.fields:
+                kind = PARAM_KINDS.get(sub.kind, "text")
+                columns.append(
+                    FieldColumn(
+                        key=f"field:{sub.key}",
+                        header=sub.label_with_unit,
+                        width=item.width,
+                        kind=kind,
+                        number_format=item.format_for(kind),
+                        required=_must_fill(sub),
+                        field_def=sub,
+                    )
                 )
-                for sub in first.fields
-            )
         name = sheet_title(raw["name"].format(code=etype.code) + suffix)
         sheets.append(
             DetailSheet(
@@ -313,28 +255,29 @@ def build_layout(raw: dict[str, Any], catalog: Catalog) -> Layout:
     for etype in sorted(catalog.types, key=lambda t: (t.order, t.code)):
         columns: list[Column] = []
         for item in type_raw["columns"]:
-            if item["key"] == "params":
+            if isinstance(item, Placeholder):
                 columns.extend(_param_columns(item, catalog, etype))
-            elif item.get("pollutant") is None or item["pollutant"] in etype.pollutants:
-                columns.append(_plain(item))
+            elif item.pollutant is None or item.pollutant in etype.pollutants:
+                columns.append(item)
         headers = [c.header for c in columns]
         clashes = sorted({h for h in headers if headers.count(h) > 1})
         if clashes:
-            raise LayoutError([f"{etype.code}: 表头重复：{'、'.join(clashes)}"])
+            raise LayoutError(LAYOUT_FILE.name, [f"{etype.code}: 表头重复：{'、'.join(clashes)}"])
         name = sheet_title(type_raw["name"].format(code=etype.code, name=etype.name_zh))
         details = _details(raw["detail_sheet"], catalog, etype)
         sheets.append(TypeSheet(etype.code, name, etype, tuple(columns), details))
     names = [s.name for s in sheets] + [d.name for s in sheets for d in s.details]
     if len(set(names)) != len(names) or summary["name"] in names:
-        raise LayoutError(["工作表名称重复（截断为 31 个字符后）"])
+        raise LayoutError(LAYOUT_FILE.name, ["工作表名称重复（截断为 31 个字符后）"])
     return Layout(
         filename=raw["filename"],
         template_filename=raw["template_filename"],
         summary_name=summary["name"],
         summary_total_label=summary["total_label"],
         summary_district_header=summary["district_header"],
-        summary_columns=tuple(_plain(item) for item in summary["columns"]),
+        summary_columns=tuple(c for c in summary["columns"] if isinstance(c, Column)),
         type_sheets=tuple(sheets),
+        import_texts=MappingProxyType(raw["import"]),
     )
 
 

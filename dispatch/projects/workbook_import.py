@@ -4,10 +4,13 @@ Sheets are recognised by name: ``汇总`` is skipped, a type sheet is known by t
 its name starts with, a detail sheet (``明细_A4``) holds list-parameter lines linked to
 their project by 项目编号. Columns are matched by header text (plan_list_layout.yaml).
 Every row goes through :func:`dispatch.projects.data.validate_project` (the web form's
-rules) plus the import's own checks: division code in the importer's scope, credit code
-of an existing enterprise, no duplicate name in a district and year (within the file or
-against the database). Every problem becomes a :class:`CellError` (sheet, row as Excel
-numbers it, column header, Chinese reason); one problem and nothing is written.
+rules) plus the import's own checks: division code of a district in the importer's scope,
+credit code of an enterprise in that scope, no duplicate name in a district and year
+(within the file or against the database). Regions and enterprises are looked up through
+the scoped selects, so a code outside the importer's scope reads exactly like an unknown
+one ("不存在或不在本辖区") and the report never names another district's region or
+enterprise. Every problem becomes a ``CellError`` (sheet, row as Excel numbers it, column
+header, Chinese reason); one problem and nothing is written.
 
 序号 and 项目编号 are not imported (codes are generated); 项目编号 only links a row to
 its detail lines. 所在区县 must agree with the division code; 排污许可证编号 and the
@@ -17,39 +20,22 @@ Imported projects start as drafts.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.orm import Session
 
-from dispatch import audit
-from dispatch.access import in_scope
+from dispatch.access import visible_enterprises, visible_regions
+from dispatch.audit import Acting
 from dispatch.core.catalog import Catalog, get_catalog
 from dispatch.projects import services
 from dispatch.projects.data import CleanProject, ProjectInput, validate_project
-from dispatch.projects.excel_layout import DetailSheet, TypeSheet, get_layout
-from dispatch.projects.excel_read import (
-    CellError,
-    Parsed,
-    PlanListRejected,
-    SheetRow,
-    read_workbook,
-)
-from models import (
-    AuditOutcome,
-    ConstructionStatus,
-    Enterprise,
-    Project,
-    Region,
-    RegionKind,
-    User,
-    is_valid_uscc,
-)
+from dispatch.projects.workbook_layout import DetailSheet, FieldColumn, TypeSheet, get_layout
+from dispatch.projects.workbook_read import Parsed, read_workbook
+from dispatch.workbooks.importer import IN_CHUNK, SheetRow, chunked, record_imported
+from models import ConstructionStatus, Enterprise, Project, Region, RegionKind, User, is_valid_uscc
 
-_CHUNK = 500
 LIST_PATH_RE = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
 # validate_project's field → the layout column reporting it.
 FIELD_COLUMNS = {
@@ -69,21 +55,16 @@ STATUS_BY_LABEL = {status.label: status.value for status in ConstructionStatus}
 # --- checking -------------------------------------------------------------------------
 
 
-def _chunks(values: list[Any], size: int = _CHUNK) -> Iterator[list[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 class _Checker:
     """Turns parsed rows into clean projects, collecting every error."""
 
     def __init__(self, session: Session, user: User, parsed: Parsed, catalog: Catalog):
         self.session, self.user, self.parsed, self.catalog = session, user, parsed, catalog
-        self.errors = list(parsed.errors)
+        self.reading = parsed.reading
         codes = {row.text(s.column("division_code").header) for s, row in parsed.rows}
-        self.regions = self._load(Region, Region.division_code, codes)
+        self.regions = self._load(visible_regions(user), Region.division_code, codes)
         uscc = {row.text(s.column("uscc").header).upper() for s, row in parsed.rows}
-        self.enterprises = self._load(Enterprise, Enterprise.uscc, uscc)
+        self.enterprises = self._load(visible_enterprises(user), Enterprise.uscc, uscc)
         self.methods = {m.name_zh: k for k, m in catalog.methods.items()} | {
             k: k for k in catalog.methods
         }
@@ -91,10 +72,12 @@ class _Checker:
         self.lines = self._link_lines()
         self.taken = self._taken_names()
 
-    def _load(self, model: Any, column: Any, values: set[str]) -> dict[str, Any]:
+    def _load(self, scoped: Select[Any], column: Any, values: set[str]) -> dict[str, Any]:
+        """The objects of ``scoped`` (a scoped select) whose ``column`` is one of ``values``;
+        what is out of scope is simply not found."""
         found: dict[str, Any] = {}
-        for chunk in _chunks(sorted(v for v in values if v)):
-            for obj in self.session.scalars(select(model).where(column.in_(chunk))):
+        for chunk in chunked(v for v in values if v):
+            for obj in self.session.scalars(scoped.where(column.in_(chunk))):
                 found[getattr(obj, column.key)] = obj
         return found
 
@@ -102,7 +85,7 @@ class _Checker:
         keys = {k for k in (self._name_key(s, r) for s, r in self.parsed.rows) if k}
         taken: set[tuple[int, int, str]] = set()
         # Three bound parameters per name: keep a statement under SQLite's oldest limit (999).
-        for chunk in _chunks(sorted(keys), _CHUNK // 3):
+        for chunk in chunked(keys, IN_CHUNK // 3):
             stmt = select(Project.district_id, Project.plan_year, Project.name).where(
                 tuple_(Project.district_id, Project.plan_year, Project.name).in_(chunk)
             )
@@ -117,8 +100,8 @@ class _Checker:
             return None
         return (region.id, int(year), name)
 
-    def add(self, row: SheetRow | None, sheet: str, column: str, message: str) -> None:
-        self.errors.append(CellError(sheet, row.row if row else None, column, message))
+    def add(self, row: SheetRow, column: str, message: str) -> None:
+        self.reading.add_at(row, column, message)
 
     def _link_lines(self) -> dict[tuple[DetailSheet, str], list[SheetRow]]:
         """Detail lines by (detail sheet, 项目编号), after checking every code links."""
@@ -133,12 +116,10 @@ class _Checker:
             for row in rows:
                 code = row.text(header)
                 if not code:
-                    self.add(
-                        row, row.sheet, header, "项目编号不能为空：用于对应工程类型工作表中的项目"
-                    )
+                    self.add(row, header, "项目编号不能为空：用于对应工程类型工作表中的项目")
                 elif code not in codes_of.get(detail.type_code, set()):
                     message = f"项目编号“{code}”在 {detail.type_code} 工作表中不存在"
-                    self.add(row, row.sheet, header, message)
+                    self.add(row, header, message)
                 else:
                     linked.setdefault((detail, code), []).append(row)
         return linked
@@ -154,7 +135,7 @@ class _Checker:
                 first = seen_codes.setdefault((sheet_def.type_code, code), row)
                 if first is not row:
                     message = f"项目编号“{code}”与第 {first.row} 行重复，无法对应明细行"
-                    self.add(row, row.sheet, sheet_def.column("code").header, message)
+                    self.add(row, sheet_def.column("code").header, message)
             clean = self._row(sheet_def, row)
             if clean is not None:
                 cleans.append(clean)
@@ -168,20 +149,18 @@ class _Checker:
         if not code:
             problem = "行政区划代码不能为空"
         elif region is None:
-            problem = f"行政区划代码 {code} 在系统中不存在"
+            problem = f"行政区划代码 {code} 不存在或不在本辖区"
         elif region.kind != RegionKind.DISTRICT:
             problem = f"行政区划代码 {code}（{region.name}）不是区县级区划"
-        elif not in_scope(self.user, region):
-            problem = f"行政区划代码 {code}（{region.name}）不在您的管辖范围内"
         if problem:
-            self.add(row, row.sheet, header, problem)
+            self.add(row, header, problem)
             flagged.add("district")
             return None
         name_header = sheet_def.column("district_name").header
         shown = row.text(name_header)
         if shown and shown != region.name:
             message = f"所在区县“{shown}”与行政区划代码 {code}（{region.name}）不一致"
-            self.add(row, row.sheet, name_header, message)
+            self.add(row, name_header, message)
         return region
 
     def _enterprise(
@@ -194,10 +173,10 @@ class _Checker:
         if not is_valid_uscc(code):
             problem = f"统一社会信用代码“{code[:40]}”无效：应为 18 位，且校验位符合 GB 32100-2015"
         elif code not in self.enterprises:
-            problem = f"统一社会信用代码 {code} 不存在：系统中没有该企业，请先由管理员录入"
+            problem = f"统一社会信用代码 {code} 不存在或不在本辖区：须为本辖区已录入的企业"
         else:
             return self.enterprises[code]
-        self.add(row, row.sheet, header, problem)
+        self.add(row, header, problem)
         flagged.add("enterprise")
         return None
 
@@ -208,7 +187,7 @@ class _Checker:
             param = column.param_for(method)
             if param is None:
                 if row.text(column.header):
-                    self.add(row, row.sheet, column.header, f"该列不适用于核算方法“{name}”，请留空")
+                    self.add(row, column.header, f"该列不适用于核算方法“{name}”，请留空")
                 continue
             value = row.raw(column.header)
             params[param.key] = None if value == "" else value
@@ -222,13 +201,13 @@ class _Checker:
     def _row(self, sheet_def: TypeSheet, row: SheetRow) -> CleanProject | None:
         header = {c.key: c.header for c in sheet_def.columns}
         flagged: set[str] = set()
-        before = len(self.errors)
+        before = len(self.reading.errors)
         region = self._region(sheet_def, row, flagged)
         enterprise = self._enterprise(sheet_def, row, flagged)
         method_text = row.text(header["method"])
         method = self.methods.get(method_text, method_text)
         if not method_text:
-            self.add(row, row.sheet, header["method"], "核算方法不能为空")
+            self.add(row, header["method"], "核算方法不能为空")
             flagged.add("method")
         status = row.text(header["construction_status"])
         raw = ProjectInput(
@@ -266,14 +245,14 @@ class _Checker:
             for message in messages:
                 self._field_error(sheet_def, row, method, field, message)
         self._check_name(sheet_def, row)
-        return clean if len(self.errors) == before else None
+        return clean if len(self.reading.errors) == before else None
 
     def _field_error(
         self, sheet_def: TypeSheet, row: SheetRow, method: str, field: str, message: str
     ) -> None:
         if not field.startswith("param:"):
             key = FIELD_COLUMNS.get(field, "method")
-            self.add(row, row.sheet, sheet_def.column(key).header, message)
+            self.add(row, sheet_def.column(key).header, message)
             return
         path = field.removeprefix("param:")
         code = row.text(sheet_def.column("code").header)
@@ -283,7 +262,7 @@ class _Checker:
             detail = sheet_def.detail_for(method, list_key)
             lines = self.lines.get((detail, code), []) if detail else []
             if detail is not None and index < len(lines):
-                self.add(lines[index], detail.name, detail.field_header(field_key), message)
+                self.add(lines[index], detail.field_header(field_key), message)
                 return
         detail = sheet_def.detail_for(method, path.split("[", 1)[0])
         if detail is not None:
@@ -292,10 +271,10 @@ class _Checker:
                 if code
                 else "（请填写项目编号并在明细表中填写对应行）"
             )
-            self.add(row, row.sheet, sheet_def.column("code").header, message + where)
+            self.add(row, sheet_def.column("code").header, message + where)
             return
         column = sheet_def.param_header(method, path) or sheet_def.column("method").header
-        self.add(row, row.sheet, column, message)
+        self.add(row, column, message)
 
     def _check_name(self, sheet_def: TypeSheet, row: SheetRow) -> None:
         key = self._name_key(sheet_def, row)
@@ -309,74 +288,38 @@ class _Checker:
                 f"与工作表“{first.sheet}”第 {first.row} 行重名："
                 f"{region.name}{key[1]}年的项目名称不能重复"
             )
-            self.add(row, row.sheet, header, message)
+            self.add(row, header, message)
         elif key in self.taken:
-            self.add(row, row.sheet, header, f"{region.name}{key[1]}年已有同名项目“{key[2]}”")
+            self.add(row, header, f"{region.name}{key[1]}年已有同名项目“{key[2]}”")
 
 
 def _line(detail: DetailSheet, line: SheetRow) -> dict[str, Any]:
     values = {}
     for column in detail.columns:
-        if column.field_def is not None:
+        if isinstance(column, FieldColumn) and column.field_def is not None:
             value = line.raw(column.header)
             values[column.field_def.key] = None if value == "" else value
     return values
 
 
-def _sorted(errors: list[CellError], parsed: Parsed) -> list[CellError]:
-    def key(e: CellError) -> tuple[int, int, int]:
-        return (
-            parsed.order.get(e.sheet, -1),
-            e.row or 0,
-            parsed.columns.get((e.sheet, e.column), -1),
-        )
-
-    return sorted(errors, key=key)
-
-
 def check_workbook(
     session: Session, user: User, data: bytes, *, catalog: Catalog | None = None
-) -> list[CleanProject]:
-    """The clean projects of the workbook, or :class:`PlanListRejected` with every error."""
+) -> tuple[list[CleanProject], Parsed]:
+    """The clean projects of the workbook, or ``Rejected`` with every error."""
     catalog = catalog or get_catalog()
     parsed = read_workbook(data, get_layout(catalog))
-    checker = _Checker(session, user, parsed, catalog)
-    cleans = checker.check()
-    if checker.errors:
-        raise PlanListRejected(_sorted(checker.errors, parsed))
-    return cleans
+    cleans = _Checker(session, user, parsed, catalog).check()
+    parsed.reading.raise_if_errors()
+    return cleans, parsed
 
 
 def import_plan_list(
-    session: Session, actor: User, data: bytes, *, now: dt.datetime, filename: str = ""
+    session: Session, acting: Acting, data: bytes, filename: str = ""
 ) -> list[Project]:
-    """Create every project of the workbook as a draft, or none (PlanListRejected)."""
-    cleans = check_workbook(session, actor, data)
-    created = [
-        services.create_project(session, actor, clean, now=now, action="import") for clean in cleans
-    ]
-    audit.record(
-        session,
-        "project.import",
-        actor=actor,
-        object_type="plan_list",
-        details={
-            "filename": filename[:255],
-            "rows": len(created),
-            "years": sorted({p.plan_year for p in created}),
-            "codes": [p.code for p in created][:50],
-        },
-    )
+    """Create every project of the workbook as a draft, or none (``Rejected``)."""
+    cleans, parsed = check_workbook(session, acting.actor, data)
+    created = [services.create_project(session, acting, clean, action="import") for clean in cleans]
+    years = sorted({p.plan_year for p in created})
+    details = {"rows": len(created), "years": years, "codes": [p.code for p in created][:50]}
+    record_imported(session, acting, parsed.reading.spec, filename, details)
     return created
-
-
-def record_rejected(session: Session, *, actor: User, filename: str, error_count: int) -> None:
-    """A refused import is logged too (nothing else was written)."""
-    audit.record(
-        session,
-        "project.import",
-        actor=actor,
-        object_type="plan_list",
-        outcome=AuditOutcome.FAILURE,
-        details={"filename": filename[:255], "errors": error_count},
-    )

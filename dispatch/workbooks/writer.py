@@ -1,0 +1,153 @@
+"""The streaming workbook writer: xlsxwriter in constant-memory mode.
+
+Every workbook the app produces goes through :class:`WorkbookWriter`. In constant-memory
+mode xlsxwriter keeps one row per sheet in memory and flushes it to that sheet's temporary
+file when the next row starts, so memory does not grow with the number of rows; each
+sheet's rows must therefore be written top to bottom (sheets may interleave: each has its
+own file). Formats are created once per workbook, one per number format, never per cell.
+
+Cells hold what they are: numbers as numbers (``Decimal`` is written with 16 significant
+digits), dates as real Excel dates, text as inline strings. Strings are never read as
+formulas or links, so a project name beginning with ``=`` stays text.
+
+Every sheet gets the same frame: bold header row, frozen; an auto-filter over the data;
+printed landscape, one page wide, the header row repeated on every page and
+"第 &P 页，共 &N 页" in the footer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import IO, Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from dispatch.workbooks.layout import Column
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FOOTER = "&C第 &P 页，共 &N 页"
+PAPER_A4 = 9
+
+
+class SheetWriter:
+    """One sheet being written, row by row from the top."""
+
+    def __init__(self, book: WorkbookWriter, sheet: Worksheet, columns: Sequence[Column]):
+        self.sheet = sheet
+        self.columns = tuple(columns)
+        self.next_row = 0
+        # (write method, format, is text) per column, chosen once: the row loop, the one
+        # hot path of every export, only looks them up.
+        self._cells = [
+            (self._method(c), book.format(c.number_format), c.kind == "text") for c in self.columns
+        ]
+        self._header_format = book.header_format
+        self._plain = book.plain_format
+
+    def _method(self, column: Column) -> Any:
+        if column.kind == "date":
+            return self.sheet.write_datetime
+        if column.kind == "text":
+            return self.sheet.write_string
+        return self.sheet.write_number
+
+    def _write_markup(self, row: int, col: int, text: str, cell_format: Format | None) -> None:
+        # In constant-memory mode xlsxwriter copies a string that starts with "<r>" and
+        # ends with "</r>" into the sheet as rich-text XML without escaping it; written as
+        # two runs, it is escaped like any other text.
+        tokens = [text[:1], self._plain, text[1:]]
+        self.sheet.write_rich_string(row, col, *tokens, *([cell_format] if cell_format else []))
+
+    def header(self, first: str | None = None) -> None:
+        """The header row (``first`` replaces the first header, for a second table)."""
+        for col, column in enumerate(self.columns):
+            text = first if first is not None and col == 0 else column.header
+            self.sheet.write_string(self.next_row, col, text, self._header_format)
+        self.next_row += 1
+
+    def row(self, values: Sequence[Any]) -> None:
+        """One data row, a value per column; ``None`` (and empty text) leaves the cell empty."""
+        row = self.next_row
+        cells = self._cells
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            write, cell_format, text = cells[col]
+            if text:
+                if value.__class__ is not str:
+                    value = str(value)
+                if not value:
+                    continue
+                if value[:3] == "<r>" and value.endswith("</r>"):
+                    self._write_markup(row, col, value, cell_format)
+                    continue
+            write(row, col, value, cell_format)
+        self.next_row = row + 1
+
+    def skip(self) -> None:
+        """An empty row (between two tables of one sheet)."""
+        self.next_row += 1
+
+    def filter_all(self) -> None:
+        """An auto-filter over the header and every row written so far."""
+        self.sheet.autofilter(0, 0, max(self.next_row - 1, 0), len(self.columns) - 1)
+
+
+class WorkbookWriter:
+    """A workbook written into ``out`` (a binary file object, left open) on close."""
+
+    def __init__(self, out: IO[bytes]):
+        self.book = xlsxwriter.Workbook(
+            out,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        self._formats: dict[str, Format | None] = {"General": None}
+        self.header_format = self.book.add_format({"bold": True})
+        self.plain_format = self.book.add_format()
+
+    def format(self, number_format: str) -> Format | None:
+        """The workbook's one format of ``number_format`` (None for General)."""
+        if number_format not in self._formats:
+            self._formats[number_format] = self.book.add_format({"num_format": number_format})
+        return self._formats[number_format]
+
+    def sheet(self, name: str, columns: Sequence[Column]) -> SheetWriter:
+        """A new sheet (after the existing ones) with widths, print setup and header row."""
+        sheet = self.book.add_worksheet(name)
+        for col, column in enumerate(columns):
+            # The column's format also applies to cells typed in later (a code in a text
+            # column stays text), not only to the cells written here.
+            sheet.set_column(col, col, column.width, self.format(column.number_format))
+        sheet.freeze_panes(1, 0)
+        sheet.set_landscape()
+        sheet.set_paper(PAPER_A4)
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
+        sheet.set_footer(FOOTER)
+        writer = SheetWriter(self, sheet, columns)
+        writer.header()
+        return writer
+
+    def close(self) -> None:
+        self.book.close()
+
+    def __enter__(self) -> WorkbookWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        # Closing after a failure too removes the sheets' temporary files; what was
+        # written is incomplete and the caller throws ``out`` away.
+        self.close()

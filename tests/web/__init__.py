@@ -1,0 +1,1 @@
+"""Tests of dispatch.web: the unit of work and concurrent saves."""
