@@ -13,6 +13,7 @@ from dispatch.auth.loader import load_user
 from dispatch.config import Settings
 from dispatch.db import Database, make_engine
 from dispatch.extensions import csrf, limiter, login_manager
+from dispatch.web.converters import register_converters
 from dispatch.web.errors import register_error_handlers
 from dispatch.web.security import init_security
 from dispatch.web.templating import init_templating
@@ -83,6 +84,8 @@ def create_app(
     init_templating(app)
     register_error_handlers(app)
 
+    # Before any rule is added: every <int:...> id in a path is a database id or a 404.
+    register_converters(app.url_map)
     for bp in _blueprints():
         app.register_blueprint(bp)
 

@@ -3,6 +3,8 @@
 Choices (regions, districts) come from the view through the constructor; the forms never
 query. Select fields coerce leniently and check membership themselves, so a tampered or
 empty value becomes a Chinese message on the field, never WTForms' English default.
+Text inputs are the hygiene fields of ``forms.fields``, each within its column's length;
+names and codes refuse invisible characters, user names are lower-case ASCII.
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import Field, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms import Field, PasswordField, SelectField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from dispatch.core import inputs
 from forms import Form
+from forms.fields import CleanText, PhoneText, UsernameText
 from models import RegionKind, Role
 
 Choices = Sequence[tuple[Any, str]]
@@ -23,25 +27,20 @@ ROLE_CHOICES = [(role.value, role.label) for role in Role]
 KIND_CHOICES = [(kind.value, kind.label + "级") for kind in RegionKind]
 
 
-def int_or_none(value: Any) -> int | None:
-    """Coerce a select value to an id; anything else is "nothing chosen"."""
-    if value is None or isinstance(value, int):
+# A select value that is not an id (garbage, Unicode digits, beyond the database's range)
+# stays as this marker: it is no choice, so the membership check names it invalid.
+NOT_AN_ID = "invalid"
+
+
+def id_or_none(value: Any) -> int | str | None:
+    """Coerce a select value to an id; empty is "nothing chosen", anything else invalid."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     text = str(value).strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
-
-
-def strip(value: Any) -> Any:
-    """Pasted values often carry spaces; lengths are checked on what will be stored."""
-    return value.strip() if isinstance(value, str) else value
-
-
-class TextField(StringField):
-    """A text input whose value is stripped before validation."""
-
-    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any):
-        filters = [strip, *kwargs.pop("filters", ())]
-        super().__init__(label, validators, filters=filters, **kwargs)
+    if not text:
+        return None
+    found = inputs.parse_id(text)
+    return NOT_AN_ID if found is None else found
 
 
 def str_or_empty(value: Any) -> str:
@@ -68,7 +67,7 @@ class _ChoiceCheck:
 def _id_select(label: str, message: str, *, required: bool = True) -> SelectField:
     return SelectField(
         label,
-        coerce=int_or_none,
+        coerce=id_or_none,
         validate_choice=False,
         validators=[_ChoiceCheck(message, required=required)],
     )
@@ -91,20 +90,16 @@ def _blank(choices: Choices, label: str = "— 请选择 —") -> list[tuple[Any
 
 
 class _UserFields(Form):
-    display_name = TextField(
-        "姓名",
-        validators=[DataRequired("请填写姓名"), Length(max=64, message="姓名不能超过 64 个字符")],
-    )
-    phone = TextField(
-        "联系电话", validators=[Optional(), Length(max=32, message="联系电话不能超过 32 个字符")]
-    )
+    display_name = CleanText("姓名", max_length=64, identifier=True, required="请填写姓名")
+    phone = PhoneText("联系电话")
     role = _value_select("角色", "请选择角色")
     region_id = _id_select("所属区划", "请选择所属区划", required=False)
-    enterprise_uscc = TextField(
+    # Not required: the role-dependent check below says when it must be filled.
+    enterprise_uscc = CleanText(
         "所属企业（统一社会信用代码）",
+        max_length=18,
+        identifier=True,
         description="仅企业用户填写；其他角色选择所属区划",
-        # No Optional(): it would stop the chain before the role-dependent check below.
-        validators=[Length(max=18, message="统一社会信用代码为 18 位")],
     )
 
     def __init__(self, *args: Any, regions: Choices = (), **kwargs: Any):
@@ -122,13 +117,10 @@ class _UserFields(Form):
 
 
 class UserCreateForm(_UserFields):
-    username = TextField(
+    username = UsernameText(
         "用户名",
-        description="登录名，创建后不可修改",
-        validators=[
-            DataRequired("请填写用户名"),
-            Length(max=64, message="用户名不能超过 64 个字符"),
-        ],
+        required="请填写用户名",
+        description="登录名，创建后不可修改；小写英文字母、数字和 . _ -",
     )
     password = PasswordField(
         "初始密码",
@@ -169,17 +161,20 @@ class ConfirmForm(Form):
 
 # --- regions and enterprises ------------------------------------------------------------
 
-_NAME_64 = [DataRequired("请填写名称"), Length(max=64, message="名称不能超过 64 个字符")]
-_DIVISION_CODE = [
-    DataRequired("请填写行政区划代码"),
-    Length(min=6, max=6, message="行政区划代码必须为 6 位数字"),
-]
+
+def _region_name() -> CleanText:
+    return CleanText("名称", max_length=64, identifier=True, required="请填写名称")
+
+
+def _division_code() -> CleanText:
+    # Six digits: the service checks the form (GB/T 2260) and says so.
+    return CleanText("行政区划代码", max_length=6, identifier=True, required="请填写行政区划代码")
 
 
 class RegionCreateForm(Form):
     kind = _value_select("级别", "请选择级别")
-    name = TextField("名称", validators=_NAME_64)
-    division_code = TextField("行政区划代码", validators=_DIVISION_CODE)
+    name = _region_name()
+    division_code = _division_code()
     parent_id = _id_select("上级区划", "请选择上级区划", required=False)
 
     def __init__(self, *args: Any, parents: Choices = (), **kwargs: Any):
@@ -189,36 +184,19 @@ class RegionCreateForm(Form):
 
 
 class RegionEditForm(Form):
-    name = TextField("名称", validators=_NAME_64)
-    division_code = TextField("行政区划代码", validators=_DIVISION_CODE)
+    name = _region_name()
+    division_code = _division_code()
 
 
 class EnterpriseForm(Form):
-    name = TextField(
-        "企业名称",
-        validators=[
-            DataRequired("请填写企业名称"),
-            Length(max=128, message="企业名称不能超过 128 个字符"),
-        ],
-    )
-    uscc = TextField(
-        "统一社会信用代码",
-        validators=[
-            DataRequired("请填写统一社会信用代码"),
-            Length(max=18, message="统一社会信用代码为 18 位"),
-        ],
+    name = CleanText("企业名称", max_length=128, identifier=True, required="请填写企业名称")
+    uscc = CleanText(
+        "统一社会信用代码", max_length=18, identifier=True, required="请填写统一社会信用代码"
     )
     district_id = _id_select("所属区县", "请选择所属区县")
-    address = TextField(
-        "地址", validators=[Optional(), Length(max=255, message="地址不能超过 255 个字符")]
-    )
-    industry = TextField(
-        "行业", validators=[Optional(), Length(max=64, message="行业不能超过 64 个字符")]
-    )
-    permit_number = TextField(
-        "排污许可证编号",
-        validators=[Optional(), Length(max=64, message="排污许可证编号不能超过 64 个字符")],
-    )
+    address = CleanText("地址", max_length=255)
+    industry = CleanText("行业", max_length=64)
+    permit_number = CleanText("排污许可证编号", max_length=64, identifier=True)
 
     def __init__(self, *args: Any, districts: Choices = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -236,7 +214,7 @@ class _Filter(Form):
     class Meta:
         csrf = False  # read-only GET filters
 
-    q = TextField("关键词", validators=[Optional(), Length(max=64, message="关键词过长")])
+    q = CleanText("关键词", max_length=64)
 
 
 class UserFilterForm(_Filter):

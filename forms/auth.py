@@ -1,20 +1,33 @@
-"""Login and password-change forms."""
+"""Login and password-change forms.
+
+The user name typed at login is clean text (no control or invisible characters, at most
+the column's 64); its exact shape is the admin form's business, so a name typed in
+capitals still reads as "wrong name or password", not as a format lesson. Passwords are
+taken as typed (any character), bounded in length.
+"""
 
 from __future__ import annotations
 
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from dispatch.core.inputs import USERNAME_MAX
 from forms import Form
+from forms.fields import CleanText
 
 
 class LoginForm(Form):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
+    username = CleanText(
+        "用户名", max_length=USERNAME_MAX, identifier=True, required="请输入用户名"
+    )
     password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=128)])
 
 
 class ChangePasswordForm(Form):
-    current_password = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
+    current_password = PasswordField(
+        "当前密码",
+        validators=[DataRequired("请输入当前密码"), Length(max=128, message="当前密码过长")],
+    )
     new_password = PasswordField(
         "新密码", validators=[DataRequired("请输入新密码"), Length(max=128, message="新密码过长")]
     )

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from wtforms import Field, StringField, TextAreaField
-from wtforms.validators import StopValidation
+from wtforms import Field, HiddenField, StringField, TextAreaField
+from wtforms.validators import StopValidation, ValidationError
 
 from dispatch.core import inputs
 
@@ -171,14 +171,17 @@ class DateText(_Checked, StringField):
         label: str,
         validators: Any = None,
         *,
-        earliest: dt.date | Callable[[Any], dt.date | None] | None = dt.date(2000, 1, 1),
-        latest: dt.date | Callable[[Any], dt.date | None] | None = dt.date(2100, 12, 31),
+        earliest: dt.date | Callable[[Any], dt.date | None] | None = inputs.EARLIEST_DATE,
+        latest: dt.date | Callable[[Any], dt.date | None] | None = inputs.LATEST_DATE,
         required: str | None = None,
+        format_message: str | None = None,
         **kwargs: Any,
     ):
         kwargs.setdefault("render_kw", {"type": "date"})
         super().__init__(label, validators, **kwargs)
         self.earliest, self.latest, self.required_message = earliest, latest, required
+        # Replaces the message for text that is no date at all (a window refusal keeps its own).
+        self.format_message = format_message
         self._form: Any = None
 
     def pre_validate(self, form: Any) -> None:
@@ -189,9 +192,17 @@ class DateText(_Checked, StringField):
         return bound(self._form) if callable(bound) else bound
 
     def _check(self, raw: str) -> dt.date:
-        return inputs.parse_date(
-            raw, _label(self), earliest=self._bound(self.earliest), latest=self._bound(self.latest)
-        )
+        try:
+            return inputs.parse_date(
+                raw,
+                _label(self),
+                earliest=self._bound(self.earliest),
+                latest=self._bound(self.latest),
+            )
+        except inputs.InputError as exc:
+            if self.format_message and exc.kind == "format":
+                raise inputs.InputError(self.format_message) from exc
+            raise
 
     def _empty(self) -> None:
         return None
@@ -209,3 +220,58 @@ class PhoneText(_Checked, StringField):
 
     def _check(self, raw: str) -> str:
         return inputs.check_phone(raw, _label(self))
+
+
+class UsernameText(CleanText):
+    """A user name: lower-case ASCII letters, digits and ``. _ -`` (no look-alikes)."""
+
+    def __init__(self, label: str = "用户名", validators: Any = None, **kwargs: Any):
+        kwargs.setdefault("max_length", inputs.USERNAME_MAX)
+        super().__init__(label, validators, identifier=True, **kwargs)
+
+    def _check(self, raw: str) -> str:
+        return inputs.check_username(raw, _label(self))
+
+
+MISSING_VERSION = "页面缺少版本信息，无法确认您看到的是最新内容，请刷新页面后重试"
+BAD_VERSION = "页面版本信息无效，请刷新页面后重试"
+
+
+class VersionField(_Checked, HiddenField):
+    """The version of the object the page showed (optimistic locking), always required.
+
+    A missing, empty, negative or malformed version is refused with a message, never
+    taken as "no check": a stale write must not slip through a tampered form.
+    """
+
+    required_message = MISSING_VERSION
+
+    def _check(self, raw: Any) -> int:
+        try:
+            return inputs.parse_int(raw, _label(self), minimum=1, maximum=inputs.DB_INT_MAX)
+        except inputs.InputError as exc:
+            raise inputs.InputError(BAD_VERSION) from exc
+
+    def _empty(self) -> None:
+        return None
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
+
+
+class ChoiceOf:
+    """Validator: a non-empty select value must be one of the field's choices.
+
+    For selects whose choices are the caller's scope (districts, enterprises): a tampered,
+    garbage or out-of-scope value is the field's ``message``, never silently "nothing".
+    """
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data in (None, ""):
+            return
+        values = {str(choice.value) for choice in field.iter_choices()}  # type: ignore[attr-defined]
+        if str(field.data) not in values:
+            raise ValidationError(self.message)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, SelectField
-from wtforms.validators import InputRequired, NumberRange
+from wtforms import SelectField, ValidationError
 
+from dispatch.projects.data import YEAR_RANGE
 from forms import Form, choices
+from forms.fields import IntegerText
 from models import PlanStatus
 
 # "approved" is the plan list itself; "all" lets a district preview its own drafts too.
@@ -29,11 +30,17 @@ class PlanListExportForm(Form):
     class Meta:
         csrf = False
 
-    year = IntegerField(
-        "计划年度",
-        validators=[
-            InputRequired("请填写计划年度"),
-            NumberRange(2000, 2100, "计划年度应为 2000 至 2100 之间的年份"),
-        ],
+    # "计划年度应在 2000 至 2100 之间" / "计划年度应为整数（只能使用 0-9）…": the field is named.
+    year = IntegerText(
+        "计划年度", minimum=YEAR_RANGE[0], maximum=YEAR_RANGE[1], required="请填写计划年度"
     )
-    status = SelectField("项目范围", choices=choices(EXPORT_STATUS_CHOICES), default="approved")
+    status = SelectField(
+        "项目范围",
+        choices=choices(EXPORT_STATUS_CHOICES),
+        default="approved",
+        validate_choice=False,
+    )
+
+    def validate_status(self, field: SelectField) -> None:
+        if field.data not in {value for value, _label in EXPORT_STATUS_CHOICES}:
+            raise ValidationError("项目范围无效，请重新选择")

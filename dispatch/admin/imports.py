@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.access import visible_regions
 from dispatch.audit import Acting
+from dispatch.core import inputs
 from dispatch.workbooks.importer import (
     ImportSpec,
     Reading,
@@ -38,6 +39,8 @@ LAYOUT_FILE = Path(__file__).with_name("enterprise_layout.yaml")
 KEYS = ("name", "uscc", "district", "address", "industry", "permit_number")
 # Cells limited by the length of the Enterprise column of the same key.
 LIMITED = ("name", "address", "industry", "permit_number")
+# Names and codes: invisible characters would make look-alikes.
+IDENTIFIERS = ("name", "permit_number")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +73,15 @@ def max_lengths() -> dict[str, int]:
     """Column key → the longest value the Enterprise column of that name takes."""
     table = Enterprise.__table__.c
     return {key: table[key].type.length for key in LIMITED}  # type: ignore[attr-defined]
+
+
+def clean_cell(row: SheetRow, key: str) -> str:
+    """A text cell as stored: clean text within its column (``inputs.clean_text``);
+    raises ``InputError`` with the reason (no control characters, not too long…)."""
+    header = get_layout().header[key]
+    return inputs.clean_text(
+        row.text(header), header, max_length=max_lengths()[key], identifier=key in IDENTIFIERS
+    )
 
 
 # --- reading --------------------------------------------------------------------------
@@ -125,10 +137,11 @@ def check_rows(
     for r in rows:
         if not r.text(h["name"]):
             reading.add_at(r, h["name"], "企业名称不能为空")
-        for key, limit in limits.items():
-            length = len(r.text(h[key]))
-            if length > limit:
-                reading.add_at(r, h[key], f"不能超过 {limit} 个字符（当前 {length} 个）")
+        for key in limits:
+            try:
+                clean_cell(r, key)
+            except inputs.InputError as exc:
+                reading.add_at(r, h[key], exc.message)
 
         uscc = r.text(h["uscc"]).upper()
         if not uscc:
@@ -188,13 +201,13 @@ def import_enterprises(
         region = regions[r.text(h["district"])]
         created.append(
             Enterprise(
-                name=r.text(h["name"]),
+                name=clean_cell(r, "name"),
                 uscc=r.text(h["uscc"]).upper(),
                 district=region,
                 district_id=region.id,
-                address=r.text(h["address"]),
-                industry=r.text(h["industry"]),
-                permit_number=r.text(h["permit_number"]) or None,
+                address=clean_cell(r, "address"),
+                industry=clean_cell(r, "industry"),
+                permit_number=clean_cell(r, "permit_number") or None,
             )
         )
     session.add_all(created)

@@ -14,22 +14,15 @@ from dispatch.web.pagination import page_arg, paginate
 from forms.auditlog import AuditFilterForm
 from models import AuditEvent
 
-# WTForms' generic messages ("不是有效的日期值") do not say what to enter; these do.
-DATE_HINT = "日期格式不正确，请按 年-月-日 填写，例如 2025-06-01"
-FILTER_ERRORS = {
-    "date_from": DATE_HINT,
-    "date_to": DATE_HINT,
-    "outcome": "请选择 全部、成功、失败 或 拒绝",
-}
-TOO_LONG = "不能超过 64 个字符"
+OUTCOMES = ("", "success", "failure", "denied")
 
 
 def _validate(form: AuditFilterForm) -> bool:
-    """Validate the filter, replacing library messages with Chinese ones."""
+    """Validate the filter; every field's message is its own (they name field and rule)."""
     valid = form.validate()
-    for field in form:
-        if field.errors:
-            field.errors = [FILTER_ERRORS.get(field.name, TOO_LONG)]
+    if (form.outcome.data or "") not in OUTCOMES:
+        form.outcome.errors = ["请选择 全部、成功、失败 或 拒绝"]
+        valid = False
     start, end = form.date_from.data, form.date_to.data
     if valid and start and end and end < start:
         form.date_to.errors = ["结束日期不能早于开始日期"]

@@ -19,37 +19,61 @@ from decimal import Decimal, InvalidOperation
 DB_INT_MAX = 2**31 - 1
 # Prefix of a bad value shown back in a message.
 SHOWN_CHARS = 20
+# Digit strings longer than these are refused before being converted to numbers.
+_INT_DIGITS = 20
+_DECIMAL_CHARS = 64
+
+# The earliest date any input may carry (plans, progress, audit filters): the product's
+# data starts in the 2000s, and Python's date arithmetic overflows near year 1 and 9999.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
 
 _ASCII_INT = re.compile(r"[+-]?[0-9]+")
 _ASCII_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+# C0 and C1 controls (exactly Unicode category Cc), surrogates, and the two noncharacters
+# XML (so a workbook) cannot hold. Tab and newline are admitted in multi-line text.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # Bidirectional controls (Trojan-source style reordering): never useful in this product.
-_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Invisible characters that make look-alike names and codes (admin + U+200B).
-_INVISIBLE = frozenset("\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff")
+_INVISIBLE = re.compile("[\u00ad\u034f\u180e\u200b-\u200d\u2060-\u2064\ufeff]")
+# User names: what a person can type and read unambiguously on any keyboard.
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+USERNAME_MAX = 64
 # Mainland mobile numbers, landlines with area code and optional extension, 400/800 lines.
+# The shape is checked, not the numbering plan: after an area code any 7 or 8 digits pass
+# (people type 0531-1234567 in test data and forms alike); without one, the number may
+# not start with 0 or 1, so a mistyped mobile number is not taken for a landline.
+_EXTENSION = r"(?:[- ]?(?:转|-|ext\.?)?[0-9]{1,6})?"
 _PHONE = re.compile(
     r"(?:\+?86[- ]?)?1[3-9][0-9]{9}"
-    r"|(?:\(?0[1-9][0-9]{1,2}\)?[- ]?)?[2-9][0-9]{6,7}(?:[- ]?(?:转|-|ext\.?)?[0-9]{1,6})?"
+    rf"|(?:\+?86[- ]?)?\(?0[1-9][0-9]{{1,2}}\)?[- ]?[1-9][0-9]{{6,7}}{_EXTENSION}"
+    rf"|[2-9][0-9]{{6,7}}{_EXTENSION}"
     r"|[48]00[- ]?[0-9]{3}[- ]?[0-9]{4}"
 )
 
 
 class InputError(ValueError):
-    """A value was refused; ``message`` is the Chinese text shown to the user."""
+    """A value was refused; ``message`` is the Chinese text shown to the user.
 
-    def __init__(self, message: str):
+    ``kind`` says which rule refused it, for callers that report classes of problems
+    differently (an accounting error code, a filter's format hint): ``format`` (not a
+    number, not a date), ``range`` (outside the bounds or the window, too large a number),
+    ``length`` (too long, too many decimals) or ``characters`` (control, direction or
+    invisible characters).
+    """
+
+    def __init__(self, message: str, kind: str = "format"):
         super().__init__(message)
         self.message = message
+        self.kind = kind
 
 
 def shown(value: object, limit: int = SHOWN_CHARS) -> str:
     """A short, printable prefix of ``value`` for messages."""
     text = "".join(ch if ch.isprintable() else "�" for ch in str(value)[: limit + 1])
     return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _is_control(ch: str) -> bool:
-    return unicodedata.category(ch) == "Cc"
 
 
 def clean_text(
@@ -64,7 +88,7 @@ def clean_text(
 
     ``multiline`` admits newline and tab (CR LF becomes LF); ``identifier`` (names, codes,
     user names) also refuses invisible characters such as U+200B. Bidirectional controls
-    are refused everywhere.
+    are refused everywhere. The length is checked first, so a megabyte is refused at once.
     """
     if value is None:
         return ""
@@ -72,17 +96,36 @@ def clean_text(
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.strip()
-    allowed = "\n\t" if multiline else ""
-    for ch in text:
-        if _is_control(ch) and ch not in allowed:
-            where = "换行、制表符等" if ch in "\n\r\t" else f"U+{ord(ch):04X}"
-            raise InputError(f"{label}不能包含控制字符（{where}）")
-        if ch in _BIDI:
-            raise InputError(f"{label}不能包含文字方向控制字符（U+{ord(ch):04X}）")
-        if identifier and ch in _INVISIBLE:
-            raise InputError(f"{label}不能包含不可见字符（U+{ord(ch):04X}）")
     if len(text) > max_length:
-        raise InputError(f"{label}过长：最多 {max_length} 个字符，当前 {len(text)} 个")
+        raise InputError(
+            f"{label}过长：最多 {max_length} 个字符，当前 {len(text)} 个", kind="length"
+        )
+    control = (_CONTROL_MULTILINE if multiline else _CONTROL).search(text)
+    if control is not None:
+        ch = control.group()
+        where = "换行、制表符等" if ch in "\n\r\t" else f"U+{ord(ch):04X}"
+        raise InputError(f"{label}不能包含控制字符（{where}）", kind="characters")
+    bidi = _BIDI.search(text)
+    if bidi is not None:
+        raise InputError(
+            f"{label}不能包含文字方向控制字符（U+{ord(bidi.group()):04X}）", kind="characters"
+        )
+    invisible = _INVISIBLE.search(text) if identifier else None
+    if invisible is not None:
+        raise InputError(
+            f"{label}不能包含不可见字符（U+{ord(invisible.group()):04X}）", kind="characters"
+        )
+    return text
+
+
+def check_username(value: object, label: str = "用户名") -> str:
+    """A user name: lower-case ASCII letters, digits and ``. _ -``, starting with a letter or
+    digit (so ``admin`` + U+200B or a Cyrillic ``а`` cannot pass for ``admin``)."""
+    text = clean_text(value, label, max_length=USERNAME_MAX, identifier=True)
+    if text and not _USERNAME.fullmatch(text):
+        raise InputError(
+            f"{label}只能使用小写英文字母、数字和 . _ -，且以字母或数字开头", kind="characters"
+        )
     return text
 
 
@@ -90,14 +133,24 @@ def parse_int(
     value: object, label: str, *, minimum: int | None = None, maximum: int | None = None
 ) -> int:
     """An integer written in ASCII digits (no superscripts, no full-width or Arabic digits)."""
-    text = str(value).strip() if value is not None else ""
-    if len(text) > 20 or not _ASCII_INT.fullmatch(text):
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    else:
+        text = str(value).strip() if value is not None else ""
+    if not _ASCII_INT.fullmatch(text):
         raise InputError(f"{label}应为整数（只能使用 0-9），“{shown(text)}”无效")
+    if len(text.lstrip("+-").lstrip("0")) > _INT_DIGITS:
+        # Refused before int(): no bound any caller uses comes near 20 digits.
+        raise InputError(f"{label}数值过大：“{shown(text)}”", kind="range")
     number = int(text)
-    if minimum is not None and number < minimum:
-        raise InputError(f"{label}不能小于 {minimum}")
-    if maximum is not None and number > maximum:
-        raise InputError(f"{label}不能大于 {maximum}")
+    low = minimum is not None and number < minimum
+    high = maximum is not None and number > maximum
+    if (low or high) and minimum is not None and maximum is not None:
+        raise InputError(f"{label}应在 {minimum} 至 {maximum} 之间", kind="range")
+    if low:
+        raise InputError(f"{label}不能小于 {minimum}", kind="range")
+    if high:
+        raise InputError(f"{label}不能大于 {maximum}", kind="range")
     return number
 
 
@@ -121,21 +174,27 @@ def parse_decimal(
     """A finite decimal in ASCII digits with at most ``max_digits`` digits, ``places`` after
     the point (NaN, Infinity, exponents and 1e999999999 are refused before any arithmetic)."""
     text = str(value).strip().replace(",", "") if value is not None else ""
-    if len(text) > max_digits + 3 or not _ASCII_DECIMAL.fullmatch(text):
+    if not _ASCII_DECIMAL.fullmatch(text):
         raise InputError(f"{label}应为数字，“{shown(text)}”无效")
+    if len(text) > _DECIMAL_CHARS:
+        # A digit string this long cannot pass the bounds below; refused before parsing it.
+        raise InputError(
+            f"{label}位数过多：整数部分最多 {max_digits - places} 位，小数最多 {places} 位",
+            kind="length",
+        )
     try:
         number = Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - the pattern admits only valid text
         raise InputError(f"{label}应为数字，“{shown(text)}”无效") from exc
     digits_after = max(0, -number.as_tuple().exponent)  # type: ignore[operator]
     if digits_after > places:
-        raise InputError(f"{label}最多保留 {places} 位小数")
+        raise InputError(f"{label}最多保留 {places} 位小数", kind="length")
     if len(number.as_tuple().digits) - digits_after > max_digits - places:
-        raise InputError(f"{label}数值过大：整数部分最多 {max_digits - places} 位")
+        raise InputError(f"{label}数值过大：整数部分最多 {max_digits - places} 位", kind="range")
     if minimum is not None and number < minimum:
-        raise InputError(f"{label}不能小于 {minimum}")
+        raise InputError(f"{label}不能小于 {minimum}", kind="range")
     if maximum is not None and number > maximum:
-        raise InputError(f"{label}不能大于 {maximum}")
+        raise InputError(f"{label}不能大于 {maximum}", kind="range")
     return number
 
 
@@ -156,9 +215,9 @@ def parse_date(
         except ValueError as exc:
             raise InputError(f"{label}不是有效日期：“{shown(text)}”") from exc
     if earliest is not None and day < earliest:
-        raise InputError(f"{label}不能早于 {earliest.isoformat()}")
+        raise InputError(f"{label}不能早于 {earliest.isoformat()}", kind="range")
     if latest is not None and day > latest:
-        raise InputError(f"{label}不能晚于 {latest.isoformat()}")
+        raise InputError(f"{label}不能晚于 {latest.isoformat()}", kind="range")
     return day
 
 

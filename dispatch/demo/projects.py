@@ -122,8 +122,8 @@ def _input(
     )
 
 
-def _clean(raw: ProjectInput):  # type: ignore[no-untyped-def]
-    clean, errors = validate_project(get_catalog(), raw)
+def _clean(raw: ProjectInput, today: dt.date):  # type: ignore[no-untyped-def]
+    clean, errors = validate_project(get_catalog(), raw, today=today)
     if clean is None:
         raise ValueError(f"演示项目“{raw.name}”数据有误：{dict(errors)}")
     return clean
@@ -184,13 +184,17 @@ def _close(session: Session, city: User, project: Project, *, now: dt.datetime) 
 
 
 def _change(
-    session: Session, author: User, project: Project, raw: ProjectInput, spec: DemoProject, now
-) -> None:
+    session: Session, author: User, project: Project, raw: ProjectInput, spec: DemoProject, now,
+    today: dt.date,
+) -> None:  # fmt: skip
     """A pending change request with the spec's proposed values."""
     proposed = dict(spec.change or {})
     params = {**raw.params, **proposed.pop("params", {})}
     changed = dataclasses.replace(raw, params=params, **proposed)
-    request_change(session, Acting(author, now), project, _clean(changed), spec.reason)
+    request_change(
+        session, Acting(author, now), project, _clean(changed, today), spec.reason,
+        version=project.version_id,
+    )  # fmt: skip
 
 
 def _seed_one(
@@ -209,28 +213,30 @@ def _seed_one(
     # Actual dates normally arrive through approved monthly progress reports; the demo
     # enters the ones its construction status implies with the project.
     raw.actual_start, raw.actual_completion, raw.stable_operation_from = started, completed, stable
-    project = create_project(session, as_author, _clean(raw))
+    project = create_project(session, as_author, _clean(raw, today))
     if spec.status == "draft":
         return project
-    submit(session, as_author, project)
+    submit(session, as_author, project, version=project.version_id)
     if spec.status == "submitted":
         return project
     if spec.status == "returned":
-        return_project(session, as_city, project, spec.reason)
+        return_project(session, as_city, project, spec.reason, version=project.version_id)
         return project
-    approve(session, as_city, project)
+    approve(session, as_city, project, version=project.version_id)
     if spec.status == "withdrawn":
         if spec.via_request:
-            request_ = request_change(session, as_author, project, None, spec.reason)
+            request_ = request_change(
+                session, as_author, project, None, spec.reason, version=project.version_id
+            )
             decide_request(
                 session, as_city, request_, approve_it=True, comment=WITHDRAWAL_DECISION,
-                clean=None,
+                clean=None, version=project.version_id,
             )  # fmt: skip
         else:
-            withdraw(session, as_city, project, spec.reason)
+            withdraw(session, as_city, project, spec.reason, version=project.version_id)
         return project
     if spec.change:
-        _change(session, author, project, raw, spec, now)
+        _change(session, author, project, raw, spec, now, today)
     # Only a project in stable operation can be closed out; seeded before that date, the
     # project stays in the plan list (approved).
     if spec.status == "closed" and status == ConstructionStatus.STABLE_OPERATION:

@@ -3,15 +3,24 @@
 The same rules serve the web form, the Excel import and change requests, so a value is
 accepted or refused identically wherever it enters. Errors are collected, not raised one
 by one, and each names its field in Chinese.
+
+Hostile input is refused with the shared rules of :mod:`dispatch.core.inputs`: text is
+clean (no control, direction or, in names, invisible characters) and no longer than its
+column (``TEXT_LIMITS``); numbers are ASCII decimals with the digits of their column;
+dates fall in a window: planned dates from ``PLANNED_YEARS_BEFORE`` years before the plan
+year to ``PLANNED_YEARS_AFTER`` years after it (a plan may carry on work begun a few
+years earlier and runs at most a decade), actual dates from 2000 to tomorrow (the
+caller's Beijing date, so a progress entered just after midnight elsewhere still passes).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from dispatch.core import inputs
 from dispatch.core.accounting import AccountingResult, AccountingValidationError, compute
 from dispatch.core.catalog import Catalog, CatalogError
 from models import ConstructionStatus, Enterprise, Region, RegionKind
@@ -19,6 +28,22 @@ from models import ConstructionStatus, Enterprise, Region, RegionKind
 LON_RANGE = (Decimal(73), Decimal(136))
 LAT_RANGE = (Decimal(3), Decimal(54))
 MAX_MONEY = Decimal("999999999999")
+YEAR_RANGE = (2000, 2100)
+PLANNED_YEARS_BEFORE = 5
+PLANNED_YEARS_AFTER = 10
+# Column sizes (models.projects): what a form, an import cell or a change may hold.
+TEXT_LIMITS = {
+    "name": 200,
+    "owner_unit": 128,
+    "site_address": 255,
+    "contact_name": 64,
+    "notes": 2000,
+}
+# Names of people and organisations: invisible characters would make look-alikes.
+IDENTIFIERS = frozenset({"name", "owner_unit", "contact_name"})
+# (digits, decimals) of the Numeric columns.
+COORDINATE_DIGITS = (9, 6)
+MONEY_DIGITS = (14, 2)
 
 # Field keys used for errors; parameters are "param:<key>".
 FIELD_LABELS = {
@@ -110,6 +135,22 @@ class Errors(dict[str, list[str]]):
         self.setdefault(field, []).append(message)
 
 
+def planned_window(plan_year: int | None) -> tuple[dt.date, dt.date]:
+    """The dates a plan of ``plan_year`` may give as planned start and completion."""
+    if plan_year is None:
+        return inputs.EARLIEST_DATE, inputs.LATEST_DATE
+    return (
+        dt.date(plan_year - PLANNED_YEARS_BEFORE, 1, 1),
+        dt.date(plan_year + PLANNED_YEARS_AFTER, 12, 31),
+    )
+
+
+def actual_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The dates an actual start, completion or stable operation may have: none in the
+    future beyond tomorrow (a Beijing date; a day's grace for time zones and midnight)."""
+    return inputs.EARLIEST_DATE, today + dt.timedelta(days=1)
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -118,112 +159,159 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _decimal(errors: Errors, field: str, value: Any, *, required: bool = True) -> Decimal | None:
-    text = _text(value)
+def _number_text(value: Any) -> str:
+    """A cell's number as positional text (an Excel float 1e-05 becomes 0.00001)."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(str(value))
+        # Non-finite or absurd magnitudes stay as written: parse_decimal refuses them.
+        if number.is_finite() and -40 < number.adjusted() < 40:
+            return f"{number:f}"
+        return str(value)
+    return _text(value)
+
+
+def _decimal(
+    errors: Errors, field: str, value: Any, digits: tuple[int, int], *, required: bool = True
+) -> Decimal | None:
+    text = _number_text(value)
     if not text:
         if required:
             errors.add(field, f"{FIELD_LABELS[field]}不能为空")
         return None
     try:
-        number = Decimal(text)
-    except InvalidOperation:
-        errors.add(field, f"{FIELD_LABELS[field]}应为数字，当前为“{text}”")
+        return inputs.parse_decimal(
+            text, FIELD_LABELS[field], max_digits=digits[0], places=digits[1]
+        )
+    except inputs.InputError as exc:
+        errors.add(field, exc.message)
         return None
-    if not number.is_finite():
-        errors.add(field, f"{FIELD_LABELS[field]}应为数字，当前为“{text}”")
-        return None
-    return number
 
 
-def _date(errors: Errors, field: str, value: Any, *, required: bool = True) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    if not text:
+def _date(
+    errors: Errors,
+    field: str,
+    value: Any,
+    window: tuple[dt.date, dt.date],
+    *,
+    required: bool = True,
+) -> dt.date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             errors.add(field, f"{FIELD_LABELS[field]}不能为空")
         return None
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        errors.add(field, f"{FIELD_LABELS[field]}应为日期（格式 YYYY-MM-DD），当前为“{text}”")
+        return inputs.parse_date(value, FIELD_LABELS[field], earliest=window[0], latest=window[1])
+    except inputs.InputError as exc:
+        errors.add(field, exc.message)
         return None
 
 
-def _limited(errors: Errors, field: str, value: Any, limit: int, *, required: bool) -> str:
-    text = _text(value)
+def _limited(errors: Errors, field: str, value: Any, *, required: bool) -> str:
+    try:
+        text = inputs.clean_text(
+            _text(value),
+            FIELD_LABELS[field],
+            max_length=TEXT_LIMITS[field],
+            multiline=field == "notes",
+            identifier=field in IDENTIFIERS,
+        )
+    except inputs.InputError as exc:
+        errors.add(field, exc.message)
+        return ""
     if required and not text:
         errors.add(field, f"{FIELD_LABELS[field]}不能为空")
-    if len(text) > limit:
-        errors.add(field, f"{FIELD_LABELS[field]}不能超过 {limit} 个字符")
     return text
 
 
-def validate_project(catalog: Catalog, raw: ProjectInput) -> tuple[CleanProject | None, Errors]:
-    """Check every field; return the clean values or the errors (never both)."""
+def _plan_year(errors: Errors, value: Any) -> int | None:
+    low, high = YEAR_RANGE
+    try:
+        return inputs.parse_int(_text(value), FIELD_LABELS["plan_year"], minimum=low, maximum=high)
+    except inputs.InputError:
+        errors.add(
+            "plan_year",
+            f"计划年度应为 {low} 至 {high} 之间的年份，当前为“{inputs.shown(_text(value))}”",
+        )
+        return None
+
+
+def _phone(errors: Errors, value: Any) -> str:
+    try:
+        return inputs.check_phone(_text(value), FIELD_LABELS["contact_phone"])
+    except inputs.InputError as exc:
+        errors.add("contact_phone", exc.message)
+        return ""
+
+
+def validate_project(
+    catalog: Catalog, raw: ProjectInput, *, today: dt.date
+) -> tuple[CleanProject | None, Errors]:
+    """Check every field; return the clean values or the errors (never both).
+
+    ``today`` is the caller's Beijing date (from the app clock or the acting moment):
+    actual dates may not be later than the day after it.
+    """
     errors = Errors()
-    name = _limited(errors, "name", raw.name, 200, required=True)
+    name = _limited(errors, "name", raw.name, required=True)
     type_code = _text(raw.type_code).upper()
     method = _text(raw.method)
     etype = None
     try:
         etype = catalog.type(type_code)
     except CatalogError:
-        errors.add("type_code", f"工程类型“{type_code}”不存在")
+        errors.add("type_code", f"工程类型“{inputs.shown(type_code)}”不存在")
     if etype is not None and method not in etype.methods:
         allowed = "、".join(f"{m}（{catalog.method(m).name_zh}）" for m in etype.methods)
-        errors.add("method", f"核算方法“{method}”不适用于 {type_code}，可选：{allowed}")
+        shown = inputs.shown(method)
+        errors.add("method", f"核算方法“{shown}”不适用于 {type_code}，可选：{allowed}")
 
-    year = None
-    year_text = _text(raw.plan_year)
-    if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
-        errors.add("plan_year", f"计划年度应为 2000 至 2100 之间的年份，当前为“{year_text}”")
-    else:
-        year = int(year_text)
+    year = _plan_year(errors, raw.plan_year)
 
     district = raw.district
     if district is None or district.kind != RegionKind.DISTRICT:
         errors.add("district", "所在区县不能为空，且必须是区县级区划")
     enterprise = raw.enterprise
-    owner_unit = _limited(errors, "owner_unit", raw.owner_unit, 128, required=False)
+    owner_unit = _limited(errors, "owner_unit", raw.owner_unit, required=False)
     if enterprise is not None and district is not None and enterprise.district_id != district.id:
         errors.add("enterprise", f"建设单位“{enterprise.name}”不属于{district.name}")
     if enterprise is None and not owner_unit:
         errors.add("owner_unit", "未选择企业时，须填写建设单位（如政府部门、街道办）")
 
-    site_address = _limited(errors, "site_address", raw.site_address, 255, required=True)
-    lon = _decimal(errors, "longitude", raw.longitude)
-    lat = _decimal(errors, "latitude", raw.latitude)
+    site_address = _limited(errors, "site_address", raw.site_address, required=True)
+    lon = _decimal(errors, "longitude", raw.longitude, COORDINATE_DIGITS)
+    lat = _decimal(errors, "latitude", raw.latitude, COORDINATE_DIGITS)
     if lon is not None and not LON_RANGE[0] <= lon <= LON_RANGE[1]:
         errors.add("longitude", "经度应在 73 至 136 之间（中国境内，WGS-84）")
     if lat is not None and not LAT_RANGE[0] <= lat <= LAT_RANGE[1]:
         errors.add("latitude", "纬度应在 3 至 54 之间（中国境内，WGS-84）")
 
-    start = _date(errors, "planned_start", raw.planned_start)
-    end = _date(errors, "planned_completion", raw.planned_completion)
+    planned = planned_window(year)
+    start = _date(errors, "planned_start", raw.planned_start, planned)
+    end = _date(errors, "planned_completion", raw.planned_completion, planned)
     if start and end and end < start:
         errors.add("planned_completion", "计划完工日期不能早于计划开工日期")
 
-    total = _decimal(errors, "total_investment", raw.total_investment)
-    env = _decimal(errors, "env_investment", raw.env_investment)
+    total = _decimal(errors, "total_investment", raw.total_investment, MONEY_DIGITS)
+    env = _decimal(errors, "env_investment", raw.env_investment, MONEY_DIGITS)
     for field, value in (("total_investment", total), ("env_investment", env)):
         if value is not None and not Decimal(0) <= value <= MAX_MONEY:
             errors.add(field, f"{FIELD_LABELS[field]}应为不小于 0 的金额")
     if total is not None and env is not None and env > total:
         errors.add("env_investment", "环保投资不能大于总投资")
 
-    contact_name = _limited(errors, "contact_name", raw.contact_name, 64, required=False)
-    contact_phone = _limited(errors, "contact_phone", raw.contact_phone, 32, required=False)
-    notes = _limited(errors, "notes", raw.notes, 2000, required=False)
+    contact_name = _limited(errors, "contact_name", raw.contact_name, required=False)
+    contact_phone = _phone(errors, raw.contact_phone)
+    notes = _limited(errors, "notes", raw.notes, required=False)
     try:
         status = ConstructionStatus(_text(raw.construction_status) or "not_started")
     except ValueError:
-        errors.add("construction_status", f"建设状态“{_text(raw.construction_status)}”无效")
+        shown = inputs.shown(_text(raw.construction_status))
+        errors.add("construction_status", f"建设状态“{shown}”无效")
         status = ConstructionStatus.NOT_STARTED
 
-    actual = _actual_dates(errors, raw, status)
+    actual = _actual_dates(errors, raw, status, actual_window(today))
 
     result = None
     if etype is not None and method in etype.methods:
@@ -266,12 +354,14 @@ def validate_project(catalog: Catalog, raw: ProjectInput) -> tuple[CleanProject 
 
 
 def _actual_dates(
-    errors: Errors, raw: ProjectInput, status: ConstructionStatus
+    errors: Errors, raw: ProjectInput, status: ConstructionStatus, window: tuple[dt.date, dt.date]
 ) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
     """Actual dates are optional, but a status that has been reached needs its date."""
-    start = _date(errors, "actual_start", raw.actual_start, required=False)
-    done = _date(errors, "actual_completion", raw.actual_completion, required=False)
-    stable = _date(errors, "stable_operation_from", raw.stable_operation_from, required=False)
+    start = _date(errors, "actual_start", raw.actual_start, window, required=False)
+    done = _date(errors, "actual_completion", raw.actual_completion, window, required=False)
+    stable = _date(
+        errors, "stable_operation_from", raw.stable_operation_from, window, required=False
+    )
     if status.rank >= ConstructionStatus.COMPLETED.rank and done is None:
         errors.add("actual_completion", f"建设状态为“{status.label}”时须填写实际完工日期")
     if status == ConstructionStatus.STABLE_OPERATION and stable is None:

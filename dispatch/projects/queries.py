@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from dispatch.core import pollutants
+from dispatch.core import inputs, pollutants
 from dispatch.core.catalog import Catalog
 from models import ConstructionStatus, Enterprise, PlanStatus, Project, Region
 
@@ -43,8 +43,8 @@ class ProjectFilters:
         """Read GET arguments leniently: a value that makes no sense is ignored, never a 500."""
 
         def _int(name: str) -> int | None:
-            value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() and len(value) < 10 else None
+            # ASCII digits within the database's range ("²" passes str.isdigit()).
+            return inputs.parse_id(args.get(name) or "")
 
         year_arg = args.get("year")
         year = default_year if year_arg is None else _int("year")

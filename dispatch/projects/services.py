@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from dispatch import audit
 from dispatch.access import PLAN_WORKFLOW, has_permission
 from dispatch.audit import Acting
+from dispatch.core import inputs
 from dispatch.errors import DomainError, StaleObjectError
 from dispatch.projects.data import CleanProject
 from models import (
@@ -29,6 +30,8 @@ from models import (
 )
 
 EDITABLE = PLAN_WORKFLOW["edit"].from_
+REASON_MAX = 2000
+BAD_VERSION = "页面版本信息缺失或无效，无法确认您看到的是最新内容，请刷新页面后重试"
 # Fields a change request may alter (type, year and district define the code: not these).
 CHANGEABLE = (
     "name",
@@ -100,9 +103,16 @@ def _record(
     )
 
 
-def check_version(project: Project, version: int | None) -> None:
-    """The form was rendered from ``version``; refuse to overwrite a newer save."""
-    if version is None or project.version_id != version:
+def check_version(project: Project, version: int) -> None:
+    """The page was rendered from ``version``; refuse to act on a newer save.
+
+    Every state change of a project requires it: a missing or malformed version is
+    refused, never taken as "no check".
+    """
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise DomainError(BAD_VERSION)
+    # Any other number (0, -1 included) is a version this project does not have now.
+    if project.version_id != version:
         raise StaleObjectError()
 
 
@@ -170,7 +180,7 @@ def update_draft(
     project: Project,
     clean: CleanProject,
     *,
-    version: int | None,
+    version: int,
 ) -> None:
     if project.plan_status not in EDITABLE:
         raise DomainError("只有草稿或已退回的项目可以修改；已入库项目请提交变更申请")
@@ -196,8 +206,8 @@ def _transition(
     project: Project,
     action: str,
     *,
+    version: int,
     comment: str = "",
-    version: int | None = None,
 ) -> None:
     # The plan-status table in dispatch.access says from where, to where and who.
     step = PLAN_WORKFLOW[action]
@@ -207,50 +217,47 @@ def _transition(
         raise DomainError(f"项目当前状态为“{project.plan_status.label}”，不能执行此操作")
     if not has_permission(acting.actor, step.permission):
         raise DomainError("当前账户无权执行此操作")
-    if version is not None:
-        check_version(project, version)
+    check_version(project, version)
     before = project.plan_status
     project.plan_status = step.to
     project.updated_at = acting.at
     _record(session, project, acting, action, from_status=before, comment=comment)
 
 
-def _reason(reason: str | None, what: str) -> str:
-    text = (reason or "").strip()
-    if not text:
+def _reason(reason: str | None, what: str, label: str = "原因", *, required: bool = True) -> str:
+    try:
+        text = inputs.clean_text(reason, label, max_length=REASON_MAX, multiline=True)
+    except inputs.InputError as exc:
+        raise DomainError(exc.message, field="reason") from exc
+    if required and not text:
         raise DomainError(f"{what}必须填写原因", field="reason")
-    if len(text) > 2000:
-        raise DomainError("原因不能超过 2000 个字符", field="reason")
     return text
 
 
-def submit(
-    session: Session, acting: Acting, project: Project, *, version: int | None = None
-) -> None:
+def submit(session: Session, acting: Acting, project: Project, *, version: int) -> None:
     _transition(session, acting, project, "submit", version=version)
     project.submitted_at = acting.at
 
 
-def approve(
-    session: Session, acting: Acting, project: Project, *, version: int | None = None
-) -> None:
+def approve(session: Session, acting: Acting, project: Project, *, version: int) -> None:
     _transition(session, acting, project, "approve", version=version)
     project.approved_at = acting.at
     project.review_comment = ""
 
 
 def return_project(
-    session: Session, acting: Acting, project: Project, reason: str | None, *,
-    version: int | None = None,
-) -> None:  # fmt: skip
+    session: Session, acting: Acting, project: Project, reason: str | None, *, version: int
+) -> None:
     text = _reason(reason, "退回")
     _transition(session, acting, project, "return", comment=text, version=version)
     project.review_comment = text
 
 
-def withdraw(session: Session, acting: Acting, project: Project, reason: str | None) -> None:
+def withdraw(
+    session: Session, acting: Acting, project: Project, reason: str | None, *, version: int
+) -> None:
     text = _reason(reason, "调出")
-    _transition(session, acting, project, "withdraw", comment=text)
+    _transition(session, acting, project, "withdraw", comment=text, version=version)
     project.review_comment = text
 
 
@@ -269,10 +276,14 @@ def request_change(
     project: Project,
     clean: CleanProject | None,
     reason: str | None,
+    *,
+    version: int,
 ) -> ChangeRequest:
-    """A change (``clean`` given) or withdrawal (``clean`` None) request for an approved project."""
+    """A change (``clean`` given) or withdrawal (``clean`` None) request for an approved
+    project, as the requester saw it at ``version``."""
     if not PLAN_WORKFLOW["request_change"].allows(project.plan_status):
         raise DomainError("只有已入库的项目可以申请变更或调出")
+    check_version(project, version)
     if pending_request(session, project) is not None:
         raise DomainError("该项目已有待审核的申请，请等待市局处理")
     text = _reason(reason, "变更申请" if clean is not None else "调出申请")
@@ -316,20 +327,24 @@ def decide_request(
     approve_it: bool,
     comment: str | None,
     clean: CleanProject | None,
+    version: int,
 ) -> None:
     """Approve (apply the values, keep the old ones) or reject a pending request.
 
     ``clean`` is the project re-validated with the proposed values applied; the view builds
-    it so the same rules as the form apply at decision time.
+    it so the same rules as the form apply at decision time. ``version`` is the project's
+    as the reviewer saw it next to the request.
     """
     project = request_.project
     if request_.status != ChangeRequestStatus.PENDING:
         raise DomainError("该申请已处理")
     if project.plan_status != PlanStatus.APPROVED:
         raise DomainError("项目已不在计划清单中，不能处理此申请")
-    text = (comment or "").strip()
-    if not approve_it:
-        text = _reason(text, "驳回")
+    check_version(project, version)
+    if approve_it:
+        text = _reason(comment, "批准", "意见", required=False)
+    else:
+        text = _reason(comment, "驳回", "驳回原因")
     request_.status = ChangeRequestStatus.APPROVED if approve_it else ChangeRequestStatus.REJECTED
     request_.decided_by_id = acting.actor.id
     request_.decided_at = acting.at
@@ -340,7 +355,7 @@ def decide_request(
         return
     if kind == ChangeRequestKind.WITHDRAWAL:
         request_.previous = {"plan_status": project.plan_status.value}
-        withdraw(session, acting, project, request_.reason)
+        withdraw(session, acting, project, request_.reason, version=version)
         return
     if clean is None:
         raise DomainError("变更内容校验失败")

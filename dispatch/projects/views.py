@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dispatch.access import (
@@ -24,6 +24,7 @@ from dispatch.access import (
     visible_regions,
 )
 from dispatch.clock import today
+from dispatch.core import inputs
 from dispatch.core.catalog import CatalogError, get_catalog
 from dispatch.db import get_session
 from dispatch.projects import queries, services
@@ -68,32 +69,54 @@ def _choices() -> tuple[list[Region], list[Enterprise]]:
     return districts, enterprises
 
 
-def build_form(method_key: str, *, with_reason: bool = False, **kwargs: Any) -> ProjectForm:
+def build_form(
+    method_key: str, *, with_reason: bool = False, versioned: bool = False, **kwargs: Any
+) -> ProjectForm:
     districts, enterprises = _choices()
     return project_form(
         get_catalog().method(method_key),
         district_choices=[(str(d.id), f"{d.name}（{d.division_code}）") for d in districts],
         enterprise_choices=[(str(e.id), f"{e.name}（{e.district.name}）") for e in enterprises],
+        today=today(),
         with_reason=with_reason,
+        versioned=versioned,
         **kwargs,
     )
 
 
-def form_input(form: ProjectForm, type_code: str, method_key: str) -> ProjectInput:
-    """The form's values as a ProjectInput; organisations only from the caller's scope."""
+def validate_form(form: ProjectForm, raw: ProjectInput | None):  # type: ignore[no-untyped-def]
+    """``validate_project`` on the form's input (at today's Beijing date); errors on the form."""
+    if raw is None:
+        return None
+    clean, errors = validate_project(get_catalog(), raw, today=today())
+    show_errors(form, errors)
+    return clean
+
+
+def form_input(form: ProjectForm, type_code: str, method_key: str) -> ProjectInput | None:
+    """The form's values as a ProjectInput; organisations only from the caller's scope.
+
+    A chosen enterprise that cannot be found in the caller's scope is an error on the
+    field (None is returned), never silently "no enterprise".
+    """
     db = get_session()
     district = None
-    if (form.district_id.data or "").isdigit():
+    if (district_id := inputs.parse_id(form.district_id.data)) is not None:
         district = db.scalar(
             visible_regions(current_user).where(
-                Region.id == int(form.district_id.data), Region.kind == RegionKind.DISTRICT
+                Region.id == district_id, Region.kind == RegionKind.DISTRICT
             )
         )
     enterprise = None
-    if (form.enterprise_id.data or "").isdigit():
-        enterprise = db.scalar(
-            visible_enterprises(current_user).where(Enterprise.id == int(form.enterprise_id.data))
-        )
+    if form.enterprise_id.data:
+        enterprise_id = inputs.parse_id(form.enterprise_id.data)
+        if enterprise_id is not None:
+            enterprise = db.scalar(
+                visible_enterprises(current_user).where(Enterprise.id == enterprise_id)
+            )
+        if enterprise is None:
+            form.enterprise_id.errors = [*form.enterprise_id.errors, "所选建设单位无效"]
+            return None
     return ProjectInput(
         name=form.name.data,
         type_code=type_code,
@@ -215,7 +238,7 @@ def new():  # type: ignore[no-untyped-def]
         method_key, data={"plan_year": str(today().year)} if request.method == "GET" else None
     )
     if form.validate_on_submit():
-        clean, errors = validate_project(catalog, form_input(form, type_code, method_key))
+        clean = validate_form(form, form_input(form, type_code, method_key))
         if clean is not None:
             # A simultaneous create may take the generated code first: run() reruns this.
             outcome = uow.run(
@@ -227,7 +250,6 @@ def new():  # type: ignore[no-untyped-def]
                 project = outcome.value
                 flash(f"项目已保存为草稿，编号 {project.code}", "success")
                 return redirect(url_for("projects.show", project_id=project.id))
-        show_errors(form, errors)
     return render_template(
         "projects/form.html",
         form=form,
@@ -245,13 +267,17 @@ def edit(project_id: int):  # type: ignore[no-untyped-def]
         return redirect(url_for("projects.show", project_id=project.id))
     catalog = get_catalog()
     method_key = chosen_method(project)
-    form = build_form(method_key, data=project_data(project) if request.method == "GET" else None)
+    form = build_form(
+        method_key,
+        versioned=True,
+        data=project_data(project) if request.method == "GET" else None,
+    )
     if form.validate_on_submit():
-        clean, errors = validate_project(catalog, form_input(form, project.type_code, method_key))
+        clean = validate_form(form, form_input(form, project.type_code, method_key))
         if clean is not None:
             outcome = uow.run(
                 lambda db: services.update_draft(
-                    db, uow.acting(), project, clean, version=form_version(form)
+                    db, uow.acting(), project, clean, version=form.version.data
                 ),
                 form=form,
                 field_name=form_field_for_error,
@@ -259,7 +285,6 @@ def edit(project_id: int):  # type: ignore[no-untyped-def]
             if outcome.ok:
                 flash("修改已保存", "success")
                 return redirect(url_for("projects.show", project_id=project.id))
-        show_errors(form, errors)
     return render_template(
         "projects/form.html",
         form=form,
@@ -279,21 +304,24 @@ def versioned_action(project_id: int, service: Any, success: str):  # type: igno
     project = load_project(project_id)
     form = VersionForm()
     if not form.validate_on_submit():
-        abort(400)
+        return refused(project, form)
     return run_action(
-        project, lambda db: service(db, uow.acting(), project, version=form_version(form)), success
+        project, lambda db: service(db, uow.acting(), project, version=form.version.data), success
     )
+
+
+def refused(project: Project, form: Any):  # type: ignore[no-untyped-def]
+    """A button's form did not validate (no version, a reason too long…): say why, go back."""
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message, "danger")
+    return redirect(url_for("projects.show", project_id=project.id))
 
 
 def chosen_method(project: Project) -> str:
     """``?method=`` switches to another method of the project's type; anything else is ignored."""
     key = request.args.get("method") or project.method
     return key if key in get_catalog().type(project.type_code).methods else project.method
-
-
-def form_version(form: Any) -> int | None:
-    value = form.version.data or ""
-    return int(value) if value.isdigit() else None
 
 
 def run_action(project: Project, action: Any, success: str):  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from dispatch.access import (
     visible_enterprises,
     visible_projects,
 )
+from dispatch.clock import today
 from dispatch.core.catalog import get_catalog
 from dispatch.db import get_session
 from dispatch.projects import services
@@ -26,12 +27,13 @@ from dispatch.projects.views import (
     form_input,
     load_project,
     project_data,
+    refused,
     run_action,
-    show_errors,
+    validate_form,
     versioned_action,
 )
 from dispatch.web import uow
-from forms.projects import CommentForm, ReasonForm, form_field_for_error
+from forms.projects import CommentForm, ReasonForm, RejectForm, form_field_for_error
 from models import ChangeRequest, ChangeRequestStatus, Enterprise, PlanStatus, Project
 
 
@@ -60,11 +62,11 @@ def approve(project_id: int):  # type: ignore[no-untyped-def]
 
 
 def _reason_action(project: Project, action, success: str):  # type: ignore[no-untyped-def]
+    """A reasoned button (return, withdraw, withdrawal request) at the version shown."""
     form = ReasonForm()
     if not form.validate_on_submit():
-        flash("请填写原因", "danger")
-        return redirect(url_for("projects.show", project_id=project.id))
-    return run_action(project, lambda db: action(db, form.reason.data), success)
+        return refused(project, form)
+    return run_action(project, lambda db: action(db, form.reason.data, form.version.data), success)
 
 
 @require(Permission.PROJECTS_REVIEW)
@@ -72,7 +74,9 @@ def return_(project_id: int):  # type: ignore[no-untyped-def]
     project = load_project(project_id)
     return _reason_action(
         project,
-        lambda db, reason: services.return_project(db, uow.acting(), project, reason),
+        lambda db, reason, version: services.return_project(
+            db, uow.acting(), project, reason, version=version
+        ),
         "已退回区县",
     )
 
@@ -82,7 +86,9 @@ def withdraw(project_id: int):  # type: ignore[no-untyped-def]
     project = load_project(project_id)
     return _reason_action(
         project,
-        lambda db, reason: services.withdraw(db, uow.acting(), project, reason),
+        lambda db, reason, version: services.withdraw(
+            db, uow.acting(), project, reason, version=version
+        ),
         "项目已调出计划清单",
     )
 
@@ -92,7 +98,9 @@ def withdrawal_request(project_id: int):  # type: ignore[no-untyped-def]
     project = load_project(project_id)
     return _reason_action(
         project,
-        lambda db, reason: services.request_change(db, uow.acting(), project, None, reason),
+        lambda db, reason, version: services.request_change(
+            db, uow.acting(), project, None, reason, version=version
+        ),
         "调出申请已提交市局审核",
     )
 
@@ -108,15 +116,16 @@ def change(project_id: int):  # type: ignore[no-untyped-def]
     form = build_form(
         method_key,
         with_reason=True,
+        versioned=True,
         data=project_data(project) if request.method == "GET" else None,
     )
     if form.validate_on_submit():
-        raw = with_progress(form_input(form, project.type_code, method_key), project)
-        clean, errors = validate_project(catalog, raw)
+        raw = form_input(form, project.type_code, method_key)
+        clean = validate_form(form, with_progress(raw, project) if raw is not None else None)
         if clean is not None:
             outcome = uow.run(
                 lambda db: services.request_change(
-                    db, uow.acting(), project, clean, form.reason.data
+                    db, uow.acting(), project, clean, form.reason.data, version=form.version.data
                 ),
                 form=form,
                 field_name=form_field_for_error,
@@ -124,7 +133,6 @@ def change(project_id: int):  # type: ignore[no-untyped-def]
             if outcome.ok:
                 flash("变更申请已提交市局审核", "success")
                 return redirect(url_for("projects.show", project_id=project.id))
-        show_errors(form, errors)
     return render_template(
         "projects/form.html",
         form=form,
@@ -179,13 +187,12 @@ def _proposed_input(req: ChangeRequest) -> ProjectInput:
 @require(Permission.PROJECTS_REVIEW)
 def decide(request_id: int, decision: str):  # type: ignore[no-untyped-def]
     req = _load_request(request_id)
-    form = CommentForm() if decision == "approve" else ReasonForm()
+    form = CommentForm() if decision == "approve" else RejectForm()
     if not form.validate_on_submit():
-        flash("驳回申请必须填写原因", "danger")
-        return redirect(url_for("projects.show", project_id=req.project_id))
+        return refused(req.project, form)
     clean = None
     if decision == "approve" and req.proposed:
-        clean, errors = validate_project(get_catalog(), _proposed_input(req))
+        clean, errors = validate_project(get_catalog(), _proposed_input(req), today=today())
         if clean is None:
             messages = "；".join(m for ms in errors.values() for m in ms)
             flash(f"变更内容未通过校验，不能批准：{messages}", "danger")
@@ -199,6 +206,7 @@ def decide(request_id: int, decision: str):  # type: ignore[no-untyped-def]
             approve_it=decision == "approve",
             comment=form.reason.data,
             clean=clean,
+            version=form.version.data,
         ),
         "已批准申请" if decision == "approve" else "已驳回申请",
     )

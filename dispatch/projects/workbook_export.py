@@ -21,7 +21,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import IO, Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, null
 from sqlalchemy.orm import Session, aliased
 
 from dispatch.access import visible_projects, visible_regions
@@ -78,17 +78,30 @@ class Totals:
         self.expected = [a + b for a, b in zip(self.expected, other.expected, strict=True)]
 
 
-def param_cell(param: ParamDef, value: Any) -> Any:
-    """A stored parameter value as the cell holds it: numbers, or the choice's label."""
-    if value is None or value == "":
-        return None
-    if param.kind == "integer":
-        return int(Decimal(str(value)))
+def _decimal(value: Any) -> Decimal:
+    return Decimal(value if value.__class__ is str else str(value))
+
+
+def _integer(value: Any) -> int:
+    return int(_decimal(value))
+
+
+def cell_of(param: ParamDef) -> Callable[[Any], Any]:
+    """How a stored (non-empty) value of ``param`` is shown in a cell: numbers as numbers,
+    a choice as its label, anything else as text."""
     if param.kind == "decimal":
-        return Decimal(str(value))
+        return _decimal
+    if param.kind == "integer":
+        return _integer
     if param.kind == "choice":
-        return dict(param.choices).get(str(value), str(value))
-    return str(value)
+        labels = dict(param.choices)
+        return lambda value: labels.get(str(value), str(value))
+    return str
+
+
+def param_cell(param: ParamDef, value: Any) -> Any:
+    """A stored parameter value as the cell holds it (None for none)."""
+    return None if value is None or value == "" else cell_of(param)(value)
 
 
 # --- the query -------------------------------------------------------------------------
@@ -102,6 +115,8 @@ SELECTED = {key: getattr(Project, key) for key in DIRECT} | {
     "enterprise_name": Enterprise.name,
     "uscc": Enterprise.uscc,
     "permit_number": Enterprise.permit_number,
+    # Always NULL: where a row's cells that are not selected columns are picked from.
+    "nothing": null(),
 }
 # Where each of them stands in the row.
 AT = {key: i for i, key in enumerate(SELECTED)}
@@ -123,14 +138,17 @@ def _rows_query(base: Select[Any], type_codes: list[str]) -> Select[Any]:
 # --- the type sheets -------------------------------------------------------------------
 
 
-def _param_plans(columns: tuple[Column, ...]) -> dict[str, list[tuple[int, ParamDef]]]:
-    """Method → (cell index, parameter) of each parameter column it fills: a row only
-    touches the parameters of its own method."""
-    plans: dict[str, list[tuple[int, ParamDef]]] = {}
+Plan = list[tuple[int, str, Callable[[Any], Any]]]
+
+
+def _param_plans(columns: tuple[Column, ...]) -> dict[str, Plan]:
+    """Method → (cell index, parameter key, cell conversion) of each parameter column it
+    fills: a row only touches the parameters of its own method."""
+    plans: dict[str, Plan] = {}
     for at, column in enumerate(columns):
         if isinstance(column, ParamColumn):
             for method, param in column.params.items():
-                plans.setdefault(method, []).append((at, param))
+                plans.setdefault(method, []).append((at, param.key, cell_of(param)))
     return plans
 
 
@@ -165,14 +183,13 @@ class _TypeSheetWriter:
     def __init__(self, book: WorkbookWriter, sheet_def: TypeSheet, catalog: Catalog):
         columns = sheet_def.columns
         self.sheet = book.sheet(sheet_def.name, columns)
-        # Cells that are selected columns come in one C-level pick; the others (picked at
-        # 0 as a placeholder) are then computed in place. Per-cell Python calls are what
-        # an export spends beyond xlsxwriter's own work.
+        # Cells that are selected columns come in one C-level pick; the others (picked
+        # from the NULL column) are then computed in place. Per-cell Python calls are
+        # what an export spends beyond xlsxwriter's own work.
         assert len(columns) > 1  # so that the pick is a tuple
-        self.pick = itemgetter(*(AT.get(c.key, 0) for c in columns))
+        self.pick = itemgetter(*(AT.get(c.key, AT["nothing"]) for c in columns))
         self.computed = [(i, get) for i, c in enumerate(columns) if (get := _computed(c, catalog))]
         self.params = _param_plans(columns)
-        self.param_cells = [i for i, c in enumerate(columns) if isinstance(c, ParamColumn)]
         self.seq_at = next((i for i, c in enumerate(columns) if c.key == "seq"), None)
         self.count = 0
         self.details = [
@@ -184,11 +201,11 @@ class _TypeSheetWriter:
         values = list(self.pick(row))
         for at, get in self.computed:
             values[at] = get(row)
-        for at in self.param_cells:
-            values[at] = None
         params = row[PARAMS_AT] or {}
-        for at, param in self.params.get(row[METHOD_AT], ()):
-            values[at] = param_cell(param, params.get(param.key))
+        for at, key, cell in self.params.get(row[METHOD_AT], ()):
+            value = params.get(key)
+            if value is not None and value != "":
+                values[at] = cell(value)
         self.count += 1
         if self.seq_at is not None:
             values[self.seq_at] = self.count

@@ -20,6 +20,7 @@ Imported projects start as drafts.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -28,6 +29,8 @@ from sqlalchemy.orm import Session
 
 from dispatch.access import visible_enterprises, visible_regions
 from dispatch.audit import Acting
+from dispatch.clock import CHINA_TZ
+from dispatch.core import inputs
 from dispatch.core.catalog import Catalog, get_catalog
 from dispatch.projects import services
 from dispatch.projects.data import CleanProject, ProjectInput, validate_project
@@ -58,8 +61,11 @@ STATUS_BY_LABEL = {status.label: status.value for status in ConstructionStatus}
 class _Checker:
     """Turns parsed rows into clean projects, collecting every error."""
 
-    def __init__(self, session: Session, user: User, parsed: Parsed, catalog: Catalog):
+    def __init__(
+        self, session: Session, user: User, parsed: Parsed, catalog: Catalog, today: dt.date
+    ):
         self.session, self.user, self.parsed, self.catalog = session, user, parsed, catalog
+        self.today = today
         self.reading = parsed.reading
         codes = {row.text(s.column("division_code").header) for s, row in parsed.rows}
         self.regions = self._load(visible_regions(user), Region.division_code, codes)
@@ -94,11 +100,12 @@ class _Checker:
 
     def _name_key(self, sheet_def: TypeSheet, row: SheetRow) -> tuple[int, int, str] | None:
         region = self.regions.get(row.text(sheet_def.column("division_code").header))
-        year = row.text(sheet_def.column("plan_year").header)
+        # ASCII digits only: "²" passes str.isdigit() and then fails int().
+        year = inputs.parse_id(row.text(sheet_def.column("plan_year").header))
         name = row.text(sheet_def.column("name").header)
-        if region is None or not year.isdigit() or len(year) > 4 or not name:
+        if region is None or year is None or year > 9999 or not name:
             return None
-        return (region.id, int(year), name)
+        return (region.id, year, name)
 
     def add(self, row: SheetRow, column: str, message: str) -> None:
         self.reading.add_at(row, column, message)
@@ -118,7 +125,7 @@ class _Checker:
                 if not code:
                     self.add(row, header, "项目编号不能为空：用于对应工程类型工作表中的项目")
                 elif code not in codes_of.get(detail.type_code, set()):
-                    message = f"项目编号“{code}”在 {detail.type_code} 工作表中不存在"
+                    message = f"项目编号“{inputs.shown(code)}”在 {detail.type_code} 工作表中不存在"
                     self.add(row, header, message)
                 else:
                     linked.setdefault((detail, code), []).append(row)
@@ -134,7 +141,9 @@ class _Checker:
             if sheet_def.details and code:
                 first = seen_codes.setdefault((sheet_def.type_code, code), row)
                 if first is not row:
-                    message = f"项目编号“{code}”与第 {first.row} 行重复，无法对应明细行"
+                    message = (
+                        f"项目编号“{inputs.shown(code)}”与第 {first.row} 行重复，无法对应明细行"
+                    )
                     self.add(row, sheet_def.column("code").header, message)
             clean = self._row(sheet_def, row)
             if clean is not None:
@@ -149,7 +158,7 @@ class _Checker:
         if not code:
             problem = "行政区划代码不能为空"
         elif region is None:
-            problem = f"行政区划代码 {code} 不存在或不在本辖区"
+            problem = f"行政区划代码 {inputs.shown(code)} 不存在或不在本辖区"
         elif region.kind != RegionKind.DISTRICT:
             problem = f"行政区划代码 {code}（{region.name}）不是区县级区划"
         if problem:
@@ -159,7 +168,7 @@ class _Checker:
         name_header = sheet_def.column("district_name").header
         shown = row.text(name_header)
         if shown and shown != region.name:
-            message = f"所在区县“{shown}”与行政区划代码 {code}（{region.name}）不一致"
+            message = f"所在区县“{inputs.shown(shown)}”与行政区划代码 {code}（{region.name}）不一致"
             self.add(row, name_header, message)
         return region
 
@@ -238,7 +247,7 @@ class _Checker:
                 else {}
             ),
         )
-        clean, errors = validate_project(self.catalog, raw)
+        clean, errors = validate_project(self.catalog, raw, today=self.today)
         for field, messages in errors.items():
             if field in flagged:
                 continue
@@ -267,7 +276,7 @@ class _Checker:
         detail = sheet_def.detail_for(method, path.split("[", 1)[0])
         if detail is not None:
             where = (
-                f"（明细表“{detail.name}”中项目编号为“{code}”的行）"
+                f"（明细表“{detail.name}”中项目编号为“{inputs.shown(code)}”的行）"
                 if code
                 else "（请填写项目编号并在明细表中填写对应行）"
             )
@@ -303,12 +312,15 @@ def _line(detail: DetailSheet, line: SheetRow) -> dict[str, Any]:
 
 
 def check_workbook(
-    session: Session, user: User, data: bytes, *, catalog: Catalog | None = None
+    session: Session, user: User, data: bytes, *, today: dt.date, catalog: Catalog | None = None
 ) -> tuple[list[CleanProject], Parsed]:
-    """The clean projects of the workbook, or ``Rejected`` with every error."""
+    """The clean projects of the workbook, or ``Rejected`` with every error.
+
+    ``today`` (the importer's Beijing date) bounds the actual dates, as on the form.
+    """
     catalog = catalog or get_catalog()
     parsed = read_workbook(data, get_layout(catalog))
-    cleans = _Checker(session, user, parsed, catalog).check()
+    cleans = _Checker(session, user, parsed, catalog, today).check()
     parsed.reading.raise_if_errors()
     return cleans, parsed
 
@@ -317,7 +329,8 @@ def import_plan_list(
     session: Session, acting: Acting, data: bytes, filename: str = ""
 ) -> list[Project]:
     """Create every project of the workbook as a draft, or none (``Rejected``)."""
-    cleans, parsed = check_workbook(session, acting.actor, data)
+    today = acting.at.astimezone(CHINA_TZ).date()
+    cleans, parsed = check_workbook(session, acting.actor, data, today=today)
     created = [services.create_project(session, acting, clean, action="import") for clean in cleans]
     years = sorted({p.plan_year for p in created})
     details = {"rows": len(created), "years": years, "codes": [p.code for p in created][:50]}

@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from dispatch.core import inputs
+
 
 @dataclasses.dataclass(frozen=True)
 class Page:
@@ -31,8 +33,10 @@ def paginate(session: Session, stmt: Select[Any], page: int, per_page: int = 50)
 
 
 def page_arg(value: str | None) -> int:
-    """``?page=`` parsed leniently: garbage means page 1, never an error page."""
+    """``?page=`` parsed leniently: garbage (Unicode digits included) means page 1, a page
+    beyond the database's range the last one (``paginate`` clamps), never an error page."""
     try:
-        return max(1, int(value or 1))
-    except ValueError:
-        return 1
+        number = inputs.parse_int(value or "1", "页码")
+    except inputs.InputError as exc:
+        return inputs.DB_INT_MAX if exc.kind == "range" else 1
+    return min(max(1, number), inputs.DB_INT_MAX)

@@ -115,7 +115,9 @@ def _set_up(app: Flask, db: Session, world: World, case: Case, setup: Any) -> No
         elif setup == CR:
             project = make_project(db, world, status=PlanStatus.APPROVED)
             district = Acting(world.users["district_a"], at=NOW)
-            request_ = services.request_change(db, district, project, None, "企业关停")
+            request_ = services.request_change(
+                db, district, project, None, "企业关停", version=project.version_id
+            )
             db.commit()
             case.project_id, case.request_id = project.id, request_.id
         elif setup == DISABLED:

@@ -70,7 +70,9 @@ def test_change_request_of_another_city_is_404_and_stays_pending(app, db, world,
         from dispatch.projects import services
 
         acting = Acting(world.users["other_city"], at=NOW)
-        request_ = services.request_change(db, acting, project, None, "企业关停")
+        request_ = services.request_change(
+            db, acting, project, None, "企业关停", version=project.version_id
+        )
         db.commit()
     login(client, "city_user", world.password)
     token = csrf_token(client, "/")

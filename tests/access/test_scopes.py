@@ -132,11 +132,13 @@ def test_visible_change_requests_follow_the_project(app, db, world, projects):
 
     with app.app_context():
         mine = services.request_change(
-            db, Acting(world.users["district_a"], at=NOW), projects["approved_a"], None, "关停"
-        )
+            db, Acting(world.users["district_a"], at=NOW), projects["approved_a"], None, "关停",
+            version=projects["approved_a"].version_id,
+        )  # fmt: skip
         theirs = services.request_change(
-            db, Acting(world.users["other_city"], at=NOW), projects["other"], None, "关停"
-        )
+            db, Acting(world.users["other_city"], at=NOW), projects["other"], None, "关停",
+            version=projects["other"].version_id,
+        )  # fmt: skip
         db.commit()
 
     def ids(key: str) -> set[int]:

@@ -72,11 +72,17 @@ def _requests(db, project) -> int:  # type: ignore[no-untyped-def]
 
 
 SERVICES = {
-    "submit": lambda db, acting, p: services.submit(db, acting, p),
-    "approve": lambda db, acting, p: services.approve(db, acting, p),
-    "return": lambda db, acting, p: services.return_project(db, acting, p, "材料不全"),
-    "withdraw": lambda db, acting, p: services.withdraw(db, acting, p, "项目取消"),
-    "request_change": lambda db, acting, p: services.request_change(db, acting, p, None, "关停"),
+    "submit": lambda db, acting, p: services.submit(db, acting, p, version=p.version_id),
+    "approve": lambda db, acting, p: services.approve(db, acting, p, version=p.version_id),
+    "return": lambda db, acting, p: services.return_project(
+        db, acting, p, "材料不全", version=p.version_id
+    ),
+    "withdraw": lambda db, acting, p: services.withdraw(
+        db, acting, p, "项目取消", version=p.version_id
+    ),
+    "request_change": lambda db, acting, p: services.request_change(
+        db, acting, p, None, "关停", version=p.version_id
+    ),
 }
 
 

@@ -139,7 +139,7 @@ def test_workbook_with_bad_rows_imports_nothing(db, world, login_as):  # type: i
         (8, "企业名称", "企业名称不能为空"),
         (9, "统一社会信用代码", "统一社会信用代码不能为空"),
         (9, "所属区县代码", "不是 6 位行政区划代码"),
-        (11, "企业名称", "不能超过 128 个字符"),
+        (11, "企业名称", "企业名称过长：最多 128 个字符"),
     ]
     for row, column, message in expected:
         cells = f"<td>第 {row} 行</td><td>{column}</td><td>"

@@ -163,7 +163,7 @@ def test_enterprise_create_validation(db, world, login_as):  # type: ignore[no-u
         ({"uscc": world.enterprise_a.uscc}, "已被其他企业使用"),
         ({"uscc": ""}, "请填写统一社会信用代码"),
         ({"name": ""}, "请填写企业名称"),
-        ({"name": "厂" * 129}, "企业名称不能超过 128 个字符"),
+        ({"name": "厂" * 129}, "企业名称过长：最多 128 个字符，当前 129 个"),
         ({"district_id": ""}, "请选择所属区县"),
         ({"district_id": world.city.id}, "所选项无效，请重新选择"),
     ]

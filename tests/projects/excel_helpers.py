@@ -79,14 +79,14 @@ def make_project(
     approver: User | None = None,
 ) -> Project:
     """Create (and, with an approver, submit and approve) a project through the services."""
-    clean, errors = validate_project(CATALOG, raw)
+    clean, errors = validate_project(CATALOG, raw, today=START.date())
     assert clean is not None, errors
     with app.app_context():
         acting = Acting(actor, START)
         project = services.create_project(db, acting, clean)
         if approver is not None:
-            services.submit(db, acting, project)
-            services.approve(db, Acting(approver, START), project)
+            services.submit(db, acting, project, version=project.version_id)
+            services.approve(db, Acting(approver, START), project, version=project.version_id)
         db.flush()
     return project
 

@@ -12,6 +12,7 @@ from dispatch.projects.data import ProjectInput, validate_project
 from models import PlanStatus, Project
 
 NOW = dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.UTC)
+TODAY = dt.date(2025, 6, 2)  # NOW in Beijing
 
 FLUE_GAS = {"gas_flow": "500000", "nox_before": "150", "nox_after": "50", "hours": "7920"}
 
@@ -43,7 +44,7 @@ def make_project(
     db: Any, world: Any, *, status: PlanStatus = PlanStatus.DRAFT, actor_key: str = "district_a",
     **overrides: Any,
 ) -> Project:  # fmt: skip
-    clean, errors = validate_project(get_catalog(), project_input(world, **overrides))
+    clean, errors = validate_project(get_catalog(), project_input(world, **overrides), today=TODAY)
     assert clean is not None, errors
     actor = Acting(world.users[actor_key], NOW)
     project = services.create_project(db, actor, clean)
@@ -53,13 +54,13 @@ def make_project(
         PlanStatus.RETURNED,
         PlanStatus.WITHDRAWN,
     ):
-        services.submit(db, actor, project)
+        services.submit(db, actor, project, version=project.version_id)
     city = Acting(world.users["city"], NOW)
     if status == PlanStatus.RETURNED:
-        services.return_project(db, city, project, "材料不全")
+        services.return_project(db, city, project, "材料不全", version=project.version_id)
     if status in (PlanStatus.APPROVED, PlanStatus.WITHDRAWN):
-        services.approve(db, city, project)
+        services.approve(db, city, project, version=project.version_id)
     if status == PlanStatus.WITHDRAWN:
-        services.withdraw(db, city, project, "项目取消")
+        services.withdraw(db, city, project, "项目取消", version=project.version_id)
     db.commit()
     return project

@@ -65,15 +65,16 @@ def _create(db, app, world, count: int) -> list[Project]:  # type: ignore[no-unt
         enterprise = getattr(world, f"enterprise_{side}") if i % 3 == 0 else None
         status = STATUSES[i % len(STATUSES)]
         # A reached status carries its actual dates (workflow.md); they must round-trip too.
+        # Actual dates lie before the test clock's today (2025-06-02): none in the future.
         done = status.rank >= ConstructionStatus.COMPLETED.rank
         raw = project_input(
             district, type_code, method, f"{district.name}{type_code}项目{i:02d}", n=i,
             enterprise=enterprise, params=_varied_params(method, i),
             construction_status=status.value,
             actual_start=dt.date(2025, 3, 10) if status.rank >= 2 else None,
-            actual_completion=dt.date(2025, 10, 20 + i % 5) if done else None,
+            actual_completion=dt.date(2025, 5, 20 + i % 5) if done else None,
             stable_operation_from=(
-                dt.date(2025, 11, 15) if status == ConstructionStatus.STABLE_OPERATION else None
+                dt.date(2025, 5, 28) if status == ConstructionStatus.STABLE_OPERATION else None
             ),
             contact_name="" if i % 5 == 0 else "李四", notes="" if i % 7 == 0 else f"备注 {i}",
         )  # fmt: skip

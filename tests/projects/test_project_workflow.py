@@ -14,7 +14,7 @@ from dispatch.projects import services
 from dispatch.projects.data import validate_project
 from models import AuditEvent, ChangeRequestStatus, PlanStatus, ProjectEvent
 from tests.conftest import post_form
-from tests.projects.helpers import NOW, make_project, project_input
+from tests.projects.helpers import NOW, TODAY, make_project, project_input
 from tests.projects.test_project_forms import A1_FORM
 
 
@@ -59,10 +59,11 @@ def test_return_requires_reason_and_district_sees_it(app, db, world, login_as, c
         project = make_project(db, world, status=PlanStatus.SUBMITTED)
     login_as("city")
     page = f"/projects/{project.id}"
-    post_form(client, f"{page}/return", {"reason": "  "}, token_from=page)
+    post_form(client, f"{page}/return", {"reason": "  ", **_version(project)}, token_from=page)
     db.refresh(project)
     assert project.plan_status == PlanStatus.SUBMITTED
-    post_form(client, f"{page}/return", {"reason": "经纬度与厂址不符，请核实"}, token_from=page)
+    reason = {"reason": "经纬度与厂址不符，请核实", **_version(project)}
+    post_form(client, f"{page}/return", reason, token_from=page)
     db.refresh(project)
     assert project.plan_status == PlanStatus.RETURNED
     post_form(client, "/logout", {}, token_from="/")
@@ -91,7 +92,7 @@ def test_district_cannot_approve(app, db, world, login_as, client):
 def test_approved_project_cannot_be_edited_without_change_request(app, db, world, login_as, client):
     with app.app_context():
         project = make_project(db, world, status=PlanStatus.APPROVED)
-        clean, _ = validate_project(get_catalog(), project_input(world, name="改名"))
+        clean, _ = validate_project(get_catalog(), project_input(world, name="改名"), today=TODAY)
         with pytest.raises(DomainError, match="变更申请"):
             services.update_draft(
                 db,
@@ -150,6 +151,7 @@ def test_change_request_approved_applies_values_and_keeps_old(app, db, world, lo
         p_gas_flow="600000",
         planned_completion="2026-03-31",
         reason="烟气量核定值调整",
+        version=str(project.version_id),
     )
     assert post_form(client, page, data).status_code == 302
     request_ = project.change_requests[-1] if project.change_requests else None
@@ -165,7 +167,7 @@ def test_change_request_approved_applies_values_and_keeps_old(app, db, world, lo
         post_form(
             client,
             f"/projects/change-requests/{request_.id}/approve",
-            {"reason": ""},
+            {"reason": "", **_version(project)},
             token_from=show,
         ).status_code
         == 302
@@ -183,22 +185,28 @@ def test_change_request_approved_applies_values_and_keeps_old(app, db, world, lo
 def test_change_request_rejection_needs_reason(app, db, world, login_as, client):
     with app.app_context():
         project = make_project(db, world, status=PlanStatus.APPROVED)
-        clean, _ = validate_project(get_catalog(), project_input(world, contact_name="王工"))
-        request_ = services.request_change(
-            db, Acting(world.users["district_a"], NOW), project, clean, "联系人变更"
+        clean, _ = validate_project(
+            get_catalog(), project_input(world, contact_name="王工"), today=TODAY
         )
+        request_ = services.request_change(
+            db, Acting(world.users["district_a"], NOW), project, clean, "联系人变更",
+            version=project.version_id,
+        )  # fmt: skip
         db.commit()
     login_as("city")
     show = f"/projects/{project.id}"
     post_form(
-        client, f"/projects/change-requests/{request_.id}/reject", {"reason": ""}, token_from=show
+        client,
+        f"/projects/change-requests/{request_.id}/reject",
+        {"reason": "", **_version(project)},
+        token_from=show,
     )
     db.refresh(request_)
     assert request_.status == ChangeRequestStatus.PENDING
     post_form(
         client,
         f"/projects/change-requests/{request_.id}/reject",
-        {"reason": "无需变更"},
+        {"reason": "无需变更", **_version(project)},
         token_from=show,
     )
     db.refresh(request_)
@@ -215,7 +223,7 @@ def test_withdrawal_request_and_direct_withdrawal(app, db, world, login_as, clie
     post_form(
         client,
         f"/projects/{requested.id}/withdrawal-request",
-        {"reason": "企业关停"},
+        {"reason": "企业关停", **_version(requested)},
         token_from=f"/projects/{requested.id}",
     )
     db.refresh(requested)
@@ -226,13 +234,13 @@ def test_withdrawal_request_and_direct_withdrawal(app, db, world, login_as, clie
     post_form(
         client,
         f"/projects/change-requests/{request_.id}/approve",
-        {},
+        _version(requested),
         token_from=f"/projects/{requested.id}",
     )
     post_form(
         client,
         f"/projects/{direct.id}/withdraw",
-        {"reason": "重复申报"},
+        {"reason": "重复申报", **_version(direct)},
         token_from=f"/projects/{direct.id}",
     )
     db.refresh(requested)
@@ -259,9 +267,11 @@ def test_forbidden_transitions(app, db, world, status, action):
         project = make_project(db, world, status=status)
         city = Acting(world.users["city"], NOW)
         calls = {
-            "approve": lambda: services.approve(db, city, project),
-            "submit": lambda: services.submit(db, city, project),
-            "withdraw": lambda: services.withdraw(db, city, project, "原因"),
+            "approve": lambda: services.approve(db, city, project, version=project.version_id),
+            "submit": lambda: services.submit(db, city, project, version=project.version_id),
+            "withdraw": lambda: services.withdraw(
+                db, city, project, "原因", version=project.version_id
+            ),
         }
         with pytest.raises(DomainError, match="不能执行此操作"):
             calls[action]()
@@ -303,7 +313,7 @@ def test_two_concurrent_edits_second_is_refused_and_keeps_input(app, db, world, 
 def test_stale_version_in_service(app, db, world):
     with app.app_context():
         project = make_project(db, world)
-        clean, _ = validate_project(get_catalog(), project_input(world))
+        clean, _ = validate_project(get_catalog(), project_input(world), today=TODAY)
         with pytest.raises(StaleObjectError):
             services.update_draft(
                 db,

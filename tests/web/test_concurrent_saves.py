@@ -32,7 +32,7 @@ from dispatch.web import uow
 from models import Enterprise, Project, Region, User
 from tests.conftest import TEST_SECRET, FakeClock, login, migrate, post_form
 from tests.factories import PASSWORD, build_world
-from tests.projects.helpers import project_input
+from tests.projects.helpers import TODAY, project_input
 from tests.projects.test_project_forms import A1_FORM
 
 NEW_A1 = "/projects/new?type=A1&method=flue_gas"
@@ -66,7 +66,9 @@ class Committed:
                 district_a=other.get(Region, self.ids["district_a"]),
                 enterprise_a=other.get(Enterprise, self.ids["enterprise_a"]),
             )
-            clean, errors = validate_project(get_catalog(), project_input(world, name=name))
+            clean, errors = validate_project(
+                get_catalog(), project_input(world, name=name), today=TODAY
+            )
             assert clean is not None, errors
             acting = Acting(other.get(User, self.ids["dist_a"]), dt.datetime.now(dt.UTC))
             project = services.create_project(other, acting, clean)

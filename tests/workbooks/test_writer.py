@@ -100,3 +100,42 @@ def test_rows_stream_to_disk_not_memory() -> None:
         assert len(sheet.sheet.table) <= 1
     names = zipfile.ZipFile(io.BytesIO(out.getvalue())).namelist()
     assert "xl/sharedStrings.xml" not in names  # inline strings, written as they come
+
+
+def test_sheets_may_be_written_in_turns() -> None:
+    """Each sheet keeps its own temporary file: rows may go to any sheet in any order, as
+    long as each sheet's rows come top to bottom (the plan list fills its type sheets
+    from one query in code order)."""
+    out = io.BytesIO()
+    with WorkbookWriter(out) as book:
+        first, second = book.sheet("一", COLUMNS), book.sheet("二", COLUMNS)
+        for n in range(300):
+            (first if n % 3 else second).row([f"项目{n}", Decimal(n), None, n, None])
+        first.filter_all()
+        second.filter_all()
+    book_read = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    names = {title: [r[0] for r in book_read[title].iter_rows(min_row=2, values_only=True)]
+             for title in ("一", "二")}  # fmt: skip
+    assert names["二"] == [f"项目{n}" for n in range(0, 300, 3)]
+    assert names["一"] == [f"项目{n}" for n in range(300) if n % 3]
+    assert book_read["一"].auto_filter.ref == "A1:E201"
+
+
+def test_every_kind_of_date_is_a_date() -> None:
+    dates = [
+        dt.date(2025, 3, 1),
+        dt.date(1900, 3, 1),
+        dt.date(1900, 1, 15),  # before Excel's phantom 1900-02-29
+        dt.datetime(2025, 3, 1, 8, 30),
+    ]
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(_write([[None, None, d, None, None] for d in dates]))
+    )["清单"]
+    cells = [sheet.cell(row, 3) for row in range(2, 6)]
+    assert all(c.is_date and c.number_format == "yyyy-mm-dd" for c in cells)
+    assert [c.value for c in cells] == [
+        dt.datetime(2025, 3, 1),
+        dt.datetime(1900, 3, 1),
+        dt.datetime(1900, 1, 15),
+        dt.datetime(2025, 3, 1, 8, 30),
+    ]

@@ -4,6 +4,14 @@ Raw values come from forms, Excel cells, JSON or the command line, so they may b
 strings, ints, Decimals or (from Excel) floats. Everything is checked against the
 definition (kind, range, required, choices) and the method's cross-parameter rules;
 problems are reported, never silently fixed.
+
+Hostile input is refused here, before any arithmetic, through the shared rules of
+:mod:`dispatch.core.inputs`: typed numbers are ASCII digits with at most
+``INTEGER_DIGITS`` digits before the point and ``PLACES`` after (no exponent, NaN or
+Infinity, so ``1e999999999`` never reaches the decimal context); every number is below
+10¹⁵ whatever the catalog says, and within the parameter's own ``min``/``max`` where the
+catalog gives them; text parameters are clean text of at most ``TEXT_MAX`` characters;
+a list parameter has at most ``LIST_MAX_ROWS`` lines.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from dispatch.core import inputs
 from dispatch.core.accounting import errors as E
 from dispatch.core.accounting.errors import ParamError
 from dispatch.core.accounting.numbers import plain, to_decimal
@@ -19,7 +28,27 @@ from dispatch.core.catalog import MethodDef, ParamCheck, ParamDef
 
 # No real quantity comes near this; the cap keeps every product within the engine's
 # decimal precision whatever a province writes (or omits) as a maximum.
-LARGEST = Decimal(10) ** 15
+INTEGER_DIGITS = 15
+LARGEST = Decimal(10) ** INTEGER_DIGITS
+# Decimals a typed number may carry (coefficients such as 0.00035 need a few).
+PLACES = 8
+# Significant digits of a number that arrives already parsed (an Excel float has 17).
+MAX_SIGNIFICANT = INTEGER_DIGITS + PLACES + 10
+# A text parameter (an A4 material name) and the lines of a list parameter (A4 materials,
+# A6 fleet lines): generous for any real project, small enough to store and export.
+TEXT_MAX = 100
+LIST_MAX_ROWS = 200
+
+
+def number_limits(param: ParamDef) -> dict[str, int]:
+    """Digits a typed value of ``param`` may have: ``PLACES`` decimals, and before the point
+    one digit more than the larger bound where the catalog bounds both ends (so a value a
+    little out of range still gets the range message), else ``INTEGER_DIGITS``."""
+    digits = INTEGER_DIGITS
+    if param.min is not None and param.max is not None:
+        widest = max(len(str(int(abs(bound)))) for bound in (param.min, param.max))
+        digits = min(INTEGER_DIGITS, widest + 1)
+    return {"max_digits": digits + PLACES, "places": PLACES}
 
 
 def _blank(value: Any) -> bool:
@@ -61,17 +90,41 @@ def _default(param: ParamDef) -> Any:
     return param.default
 
 
+def _number(param: ParamDef, raw: Any, name: str, path: str, errors: list) -> Decimal | None:
+    """A finite number below 10¹⁵ with bounded digits, or None after recording an error."""
+    if isinstance(raw, str):
+        try:
+            return inputs.parse_decimal(raw, name, **number_limits(param))
+        except inputs.InputError as exc:
+            if exc.kind == "format":
+                errors.append(ParamError(path, E.NOT_A_NUMBER, exc.message))
+            elif exc.kind == "range" and range_text(param):
+                # Too many digits for the catalog's range: the range says what would do.
+                errors.append(ParamError(path, E.OUT_OF_RANGE, f"{name}{range_text(param)}"))
+            else:
+                errors.append(ParamError(path, E.OUT_OF_RANGE, exc.message))
+            return None
+    try:
+        number = to_decimal(raw)
+    except ValueError:
+        errors.append(ParamError(path, E.NOT_A_NUMBER, f"{name}应为数字"))
+        return None
+    # adjusted() reads the exponent without arithmetic, so 1E+999999999 cannot overflow here.
+    if not number.is_zero() and number.adjusted() >= INTEGER_DIGITS:
+        errors.append(ParamError(path, E.OUT_OF_RANGE, f"{name}数值过大，应小于 10¹⁵"))
+        return None
+    if len(number.as_tuple().digits) > MAX_SIGNIFICANT:
+        errors.append(ParamError(path, E.OUT_OF_RANGE, f"{name}位数过多"))
+        return None
+    return number
+
+
 def parse_value(param: ParamDef, raw: Any, path: str, prefix: str, errors: list) -> Any:
     """One scalar value → Decimal / int / str, or None after recording an error."""
     name = prefix + param.label_with_unit
     if param.kind in ("decimal", "integer"):
-        try:
-            number = to_decimal(raw)
-        except ValueError:
-            errors.append(ParamError(path, E.NOT_A_NUMBER, f"{name}应为数字，而不是“{raw}”"))
-            return None
-        if abs(number) >= LARGEST:
-            errors.append(ParamError(path, E.OUT_OF_RANGE, f"{name}数值过大，应小于 10¹⁵"))
+        number = _number(param, raw, name, path, errors)
+        if number is None:
             return None
         if param.kind == "integer" and number != number.to_integral_value():
             errors.append(ParamError(path, E.NOT_AN_INTEGER, f"{name}应为整数"))
@@ -93,7 +146,11 @@ def parse_value(param: ParamDef, raw: Any, path: str, prefix: str, errors: list)
         if not isinstance(raw, str | int | Decimal) or isinstance(raw, bool):
             errors.append(ParamError(path, E.BAD_TEXT, f"{name}应为文本"))
             return None
-        return str(raw).strip()
+        try:
+            return inputs.clean_text(raw, name, max_length=TEXT_MAX, identifier=True)
+        except inputs.InputError as exc:
+            errors.append(ParamError(path, E.BAD_TEXT, exc.message))
+            return None
     raise AssertionError(param.kind)
 
 
@@ -119,6 +176,10 @@ def _parse_list(param: ParamDef, raw: Any, path: str, errors: list) -> list | No
     if isinstance(raw, str) or not isinstance(raw, Sequence):
         errors.append(ParamError(path, E.NOT_A_LIST, f"{param.label_zh}应为明细表（多行）"))
         return None
+    if len(raw) > LIST_MAX_ROWS:
+        message = f"{param.label_zh}最多 {LIST_MAX_ROWS} 行，当前 {len(raw)} 行"
+        errors.append(ParamError(path, E.OUT_OF_RANGE, message))
+        return None
     rows = []
     for index, row in enumerate(raw):
         where, prefix = f"{path}[{index}]", f"{param.label_zh}第{index + 1}行："
@@ -129,7 +190,9 @@ def _parse_list(param: ParamDef, raw: Any, path: str, errors: list) -> list | No
         for key in row:
             if key not in known:
                 errors.append(
-                    ParamError(f"{where}.{key}", E.UNKNOWN_PARAM, f"{prefix}未知字段 {key}")
+                    ParamError(
+                        f"{where}.{key}", E.UNKNOWN_PARAM, f"{prefix}未知字段 {inputs.shown(key)}"
+                    )
                 )
         rows.append(
             {
@@ -162,9 +225,8 @@ def normalise(method: MethodDef, params: Mapping[str, Any]) -> tuple[dict, list[
     known = {p.key for p in method.params}
     for key in params:
         if key not in known:
-            errors.append(
-                ParamError(str(key), E.UNKNOWN_PARAM, f"核算方法“{method.name_zh}”没有参数 {key}")
-            )
+            message = f"核算方法“{method.name_zh}”没有参数 {inputs.shown(key)}"
+            errors.append(ParamError(str(key), E.UNKNOWN_PARAM, message))
     values = {p.key: _parse_param(p, params.get(p.key), p.key, "", errors) for p in method.params}
     for check in method.checks:
         if check.list is None:

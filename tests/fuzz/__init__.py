@@ -1,0 +1,1 @@
+"""Property-based fuzzing of every form, filter and import route with hostile input."""

@@ -1,0 +1,1 @@
+"""Regression tests for the hostile-input findings (issue 8), one module per area."""
