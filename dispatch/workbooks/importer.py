@@ -173,7 +173,7 @@ class Reading:
         Nothing is yielded when the header has problems. A row is blank, and skipped,
         when none of its matched cells holds text (cells under the headers in
         ``blank_ignoring``, such as a pre-filled 序号, do not count); skipped rows keep
-        their numbers. Every data row counts against the upload's row limit, over all
+        their numbers. Every row read, blank or not, counts against the row limit, over all
         sheets.
         """
         self.sheet(title)
@@ -182,12 +182,17 @@ class Reading:
             return
         counted = [i for h, i in positions.items() if h not in blank_ignoring]
         for number, values in enumerate(sheet_rows, start=2):
+            # Every row read counts, blank or not: three million near-empty rows cost the
+            # reader as much as full ones.
+            self.rows_read += 1
+            if self.rows_read > self.max_rows:
+                raise self.fail(
+                    f"工作表行数超过 {self.max_rows} 行（空行也计入），"
+                    "请删除多余的空行或拆分为多个文件分批导入"
+                )
             width = len(values)
             if not any(i < width and cell_text(values[i]) for i in counted):
                 continue
-            self.rows_read += 1
-            if self.rows_read > self.max_rows:
-                raise self.fail(f"数据超过 {self.max_rows} 行，请拆分为多个文件分批导入")
             yield SheetRow(
                 title, number, {h: values[i] if i < width else None for h, i in positions.items()}
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import warnings
+import zipfile
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -35,6 +36,38 @@ def cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+# Bounds on what the zip inflates to, checked on the central directory before parsing.
+# zipfile never inflates a member past its declared size, so the declared sizes bound the
+# work; openpyxl holds the shared strings in memory, so that part gets the tightest bound.
+MAX_INFLATED_TOTAL = 100 * 1024 * 1024
+MAX_INFLATED_MEMBER = 60 * 1024 * 1024
+MAX_SHARED_STRINGS = 20 * 1024 * 1024
+MAX_RATIO = 100  # for members over 1 MiB; text XML rarely compresses beyond 30:1
+_RATIO_FROM = 1024 * 1024
+_BOMB = "文件解压后过大（疑似压缩炸弹），已拒绝；请在 Excel 中另存为 .xlsx 后重新上传"
+
+
+def check_inflated_sizes(data: bytes) -> None:
+    """Refuse a zip whose members would inflate beyond the bounds (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise UnreadableWorkbook("无法读取该文件：文件已损坏或不是有效的 .xlsx 格式") from exc
+    total = 0
+    for info in members:
+        size = info.file_size
+        total += size
+        limit = (
+            MAX_SHARED_STRINGS
+            if info.filename.endswith("sharedStrings.xml")
+            else (MAX_INFLATED_MEMBER)
+        )
+        too_dense = size > _RATIO_FROM and size > MAX_RATIO * max(info.compress_size, 1)
+        if size > limit or too_dense or total > MAX_INFLATED_TOTAL:
+            raise UnreadableWorkbook(_BOMB)
+
+
 def read_upload(data: bytes, read: Callable[[Any], T], *, max_bytes: int, not_xlsx_hint: str) -> T:
     """Check the upload, open it read-only and return ``read(workbook)``.
 
@@ -51,6 +84,7 @@ def read_upload(data: bytes, read: Callable[[Any], T], *, max_bytes: int, not_xl
         )
     if not data.startswith(b"PK\x03\x04"):
         raise UnreadableWorkbook(f"文件不是有效的 .xlsx 格式，{not_xlsx_hint}")
+    check_inflated_sizes(data)
     try:
         with warnings.catch_warnings():
             # Style and data-validation warnings of files saved by other tools do not

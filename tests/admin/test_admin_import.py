@@ -204,7 +204,7 @@ def test_row_limit(db, world, login_as, monkeypatch):  # type: ignore[no-untyped
     before = _count(db)
     response = _upload(login_as("admin"), _xlsx(rows))
     assert response.status_code == 200
-    assert "数据超过 2 行，请拆分为多个文件分批导入" in response.get_data(as_text=True)
+    assert "工作表行数超过 2 行（空行也计入）" in response.get_data(as_text=True)
     assert _count(db) == before
 
 

@@ -389,4 +389,4 @@ def test_row_limit_is_enforced(client, login_as, world, monkeypatch) -> None:
     rows = [_good(f"项目{i}") for i in range(3)]
     login_as("district_a")
     page = upload(client, _book({w1.name: (_headers(w1), rows)})).get_data(as_text=True)
-    assert "数据超过 2 行" in page
+    assert "工作表行数超过 2 行（空行也计入）" in page

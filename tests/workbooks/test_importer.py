@@ -83,7 +83,8 @@ def test_blank_rows_are_skipped_and_keep_their_numbers() -> None:
         (4, "丁", None),
     ]
     assert [r.row for r in _rows(reading, rows)] == [2, 5]
-    assert reading.rows_read == 2
+    # Blank rows are skipped but still count against the limit (issue 8: near-empty rows).
+    assert reading.rows_read == 4
 
 
 def test_row_limit_counts_every_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,7 +95,12 @@ def test_row_limit_counts_every_sheet(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(Rejected) as caught:
         _rows(reading, [header, ("丙", "3"), ("丁", "4")], title="二")
     assert caught.value.errors == [
-        CellError("", None, "", "数据超过 3 行，请拆分为多个文件分批导入")
+        CellError(
+            "",
+            None,
+            "",
+            "工作表行数超过 3 行（空行也计入），请删除多余的空行或拆分为多个文件分批导入",
+        )
     ]
     assert "未导入任何样品" in caught.value.message
 
