@@ -202,3 +202,11 @@ def filename() -> st.SearchStrategy[str]:
             "noext",
         )
     )
+
+
+def draw_targets(data: Any, names: list[str], most: int) -> list[str]:
+    """One to ``most`` distinct field names of ``names`` to make hostile in one example."""
+    return data.draw(
+        st.lists(st.sampled_from(names), min_size=1, max_size=min(most, len(names)), unique=True),
+        label="fields",
+    )

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tests.access.matrix import MATRIX, Row
 from tests.fuzz import checks
 from tests.fuzz.arena import FUZZ, Arena, allowed_actors
-from tests.fuzz.hostile import MISSING, hostile_value
+from tests.fuzz.hostile import MISSING, draw_targets, hostile_value
 from tests.fuzz.pages import find_form, forms
 
 # Endpoint of a GET form's target → the page that shows the form.
@@ -84,15 +84,7 @@ def test_filter_survives_hostile_input(row: Row, arena: Arena):
             assert form is not None, f"{actor} sees no GET form to {target} on {page_url}"
             query = form.values()
             names = [*form.fields, *EXTRA]
-            chosen = data.draw(
-                st.lists(
-                    st.sampled_from(names),
-                    min_size=1,
-                    max_size=min(MAX_TARGETS, len(names)),
-                    unique=True,
-                ),
-                label="fields",
-            )
+            chosen = draw_targets(data, names, MAX_TARGETS)
             for name in chosen:
                 field = form.fields.get(name)
                 value = data.draw(

@@ -32,7 +32,7 @@ from forms.projects import params_as_form_data
 from tests.access.matrix import MATRIX, Row
 from tests.fuzz import checks
 from tests.fuzz.arena import FUZZ, PAGE_OF, Arena, allowed_actors, baseline
-from tests.fuzz.hostile import MISSING, filename, hostile_value
+from tests.fuzz.hostile import MISSING, draw_targets, filename, hostile_value
 from tests.fuzz.pages import Form, find_form
 
 FORM_ROWS = [row for row in MATRIX if row.method == "POST"]
@@ -153,15 +153,7 @@ def test_form_route_survives_hostile_input(row: Row, arena: Arena):
             assert form is not None, f"{actor} sees no form posting to {target}"
             payload: dict[str, Any] = _baseline(arena, form, row, pair)
             names = [n for n in form.fields if n != "csrf_token"] or ["unexpected"]
-            chosen = data.draw(
-                st.lists(
-                    st.sampled_from(names),
-                    min_size=1,
-                    max_size=min(MAX_TARGETS, len(names)),
-                    unique=True,
-                ),
-                label="fields",
-            )
+            chosen = draw_targets(data, names, MAX_TARGETS)
             for name in chosen:
                 field = form.fields.get(name)
                 if field is not None and field.kind == "file":
