@@ -25,8 +25,9 @@ def _blueprints() -> list:  # type: ignore[type-arg]
     from dispatch.auth.blueprint import bp as auth_bp
     from dispatch.home.blueprint import bp as home_bp
     from dispatch.projects.blueprint import bp as projects_bp
+    from dispatch.rounds.blueprint import bp as rounds_bp
 
-    return [auth_bp, home_bp, projects_bp, admin_bp, auditlog_bp]
+    return [auth_bp, home_bp, projects_bp, rounds_bp, admin_bp, auditlog_bp]
 
 
 def _app_version() -> str:

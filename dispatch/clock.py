@@ -8,7 +8,9 @@ from collections.abc import Callable
 from flask import current_app
 
 # Business dates (deadlines, plan dates, "today") are Beijing dates; storage is UTC.
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+from dispatch.core.beijing import CHINA_TZ
+
+__all__ = ["CHINA_TZ", "now", "system_now", "today"]
 
 
 def system_now() -> dt.datetime:

@@ -9,10 +9,13 @@ from models.enums import (
     ConstructionStatus,
     PlanStatus,
     RegionKind,
+    ReportStatus,
     Role,
+    RoundStatus,
 )
 from models.orgs import Enterprise, Region, is_valid_division_code, is_valid_uscc
 from models.projects import POLLUTANT_COLUMNS, ChangeRequest, Project, ProjectEvent
+from models.rounds import DispatchRound, ProgressReport, ReportEvent, ReportSnapshot
 from models.users import User, UserSession
 
 __all__ = [
@@ -25,13 +28,19 @@ __all__ = [
     "ChangeRequestKind",
     "ChangeRequestStatus",
     "ConstructionStatus",
+    "DispatchRound",
     "Enterprise",
     "PlanStatus",
+    "ProgressReport",
     "Project",
     "ProjectEvent",
     "Region",
     "RegionKind",
+    "ReportEvent",
+    "ReportSnapshot",
+    "ReportStatus",
     "Role",
+    "RoundStatus",
     "UTCDateTime",
     "User",
     "UserSession",

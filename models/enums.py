@@ -7,6 +7,12 @@ from __future__ import annotations
 
 import enum
 
+# The construction-status vocabulary is domain, defined with its rule in the pure core.
+from dispatch.core.construction import (
+    CONSTRUCTION_STATUS_LABELS as CONSTRUCTION_STATUS_LABELS,
+)
+from dispatch.core.construction import ConstructionStatus as ConstructionStatus
+
 
 class Role(enum.StrEnum):
     """A user's role; each role belongs to one kind of organisation node."""
@@ -76,35 +82,6 @@ PLAN_STATUS_LABELS = {
 }
 
 
-class ConstructionStatus(enum.StrEnum):
-    """Construction status (建设状态); moves forward only, through monthly progress."""
-
-    NOT_STARTED = "not_started"
-    PREPARATION = "preparation"
-    UNDER_CONSTRUCTION = "under_construction"
-    COMMISSIONING = "commissioning"
-    COMPLETED = "completed"
-    STABLE_OPERATION = "stable_operation"
-
-    @property
-    def label(self) -> str:
-        return CONSTRUCTION_STATUS_LABELS[self]
-
-    @property
-    def rank(self) -> int:
-        return list(ConstructionStatus).index(self)
-
-
-CONSTRUCTION_STATUS_LABELS = {
-    ConstructionStatus.NOT_STARTED: "未开工",
-    ConstructionStatus.PREPARATION: "前期",
-    ConstructionStatus.UNDER_CONSTRUCTION: "在建",
-    ConstructionStatus.COMMISSIONING: "调试",
-    ConstructionStatus.COMPLETED: "已完工",
-    ConstructionStatus.STABLE_OPERATION: "稳定运行",
-}
-
-
 class ChangeRequestKind(enum.StrEnum):
     CHANGE = "change"
     WITHDRAWAL = "withdrawal"
@@ -118,3 +95,37 @@ class ChangeRequestStatus(enum.StrEnum):
     @property
     def label(self) -> str:
         return {"pending": "待审核", "approved": "已批准", "rejected": "已驳回"}[self.value]
+
+
+class RoundStatus(enum.StrEnum):
+    """A monthly dispatch round (调度轮次) is open for reports, then closed by the city."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {"open": "填报中", "closed": "已关闭"}[self.value]
+
+
+class ReportStatus(enum.StrEnum):
+    """State of one project's progress report (进展填报) in one round."""
+
+    PENDING = "pending"
+    ENTERPRISE_FILLED = "enterprise_filled"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+    @property
+    def label(self) -> str:
+        return REPORT_STATUS_LABELS[self]
+
+
+REPORT_STATUS_LABELS = {
+    ReportStatus.PENDING: "待填报",
+    ReportStatus.ENTERPRISE_FILLED: "企业已填报",
+    ReportStatus.SUBMITTED: "区县已提交",
+    ReportStatus.APPROVED: "已通过",
+    ReportStatus.RETURNED: "已退回",
+}

@@ -108,6 +108,13 @@ class Project(Base):
     actual_start: Mapped[dt.date | None] = mapped_column(Date)
     actual_completion: Mapped[dt.date | None] = mapped_column(Date)
     stable_operation_from: Mapped[dt.date | None] = mapped_column(Date)
+    # Progress as of the last approved monthly report (万元 and %).
+    investment_completed: Mapped[Decimal] = mapped_column(
+        MONEY, default=Decimal(0), server_default="0"
+    )
+    percent_complete: Mapped[Decimal] = mapped_column(
+        Numeric(5, 2), default=Decimal(0), server_default="0"
+    )
     review_comment: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

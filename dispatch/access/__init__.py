@@ -19,10 +19,16 @@ from dispatch.access.permissions import (
     required_permission,
 )
 from dispatch.access.predicates import (
+    can_approve_report,
     can_edit_project,
+    can_fill_report,
     can_request_change,
+    can_return_report,
     can_review_project,
+    can_submit_report,
     can_withdraw_project,
+    fill_action,
+    report_permits,
 )
 from dispatch.access.scopes import (
     ENTERPRISE_VISIBLE_STATUSES,
@@ -36,26 +42,42 @@ from dispatch.access.scopes import (
     visible_enterprises,
     visible_projects,
     visible_regions,
+    visible_reports,
+    visible_rounds,
 )
-from dispatch.access.transitions import PLAN_WORKFLOW, Transition, Workflow
+from dispatch.access.transitions import (
+    NEEDS_OPEN_ROUND,
+    PLAN_WORKFLOW,
+    REPORT_WORKFLOW,
+    Transition,
+    Workflow,
+)
 
 __all__ = [
     "ENTERPRISE_VISIBLE_STATUSES",
     "EVERYWHERE",
+    "NEEDS_OPEN_ROUND",
     "NOWHERE",
     "PLAN_WORKFLOW",
+    "REPORT_WORKFLOW",
     "ROLE_PERMISSIONS",
     "Permission",
     "Scope",
     "Transition",
     "Workflow",
+    "can_approve_report",
     "can_edit_project",
+    "can_fill_report",
     "can_request_change",
+    "can_return_report",
     "can_review_project",
+    "can_submit_report",
     "can_withdraw_project",
+    "fill_action",
     "get_or_404",
     "has_permission",
     "in_scope",
+    "report_permits",
     "require",
     "required_permission",
     "scope_of",
@@ -63,4 +85,6 @@ __all__ = [
     "visible_enterprises",
     "visible_projects",
     "visible_regions",
+    "visible_reports",
+    "visible_rounds",
 ]

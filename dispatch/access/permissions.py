@@ -32,9 +32,15 @@ class Permission(enum.StrEnum):
     USERS_MANAGE = "users:manage"
     ORGS_MANAGE = "orgs:manage"
     AUDIT_READ = "audit:read"
+    # Monthly dispatch: rounds and progress reports (workflow.md, "Who may do what").
+    ROUNDS_VIEW = "rounds:view"
+    ROUNDS_MANAGE = "rounds:manage"  # open and close rounds, set deadlines
+    PROGRESS_FILL = "progress:fill"  # enterprises fill their own projects' reports
+    PROGRESS_SUBMIT = "progress:submit"  # districts complete, import and submit
+    PROGRESS_REVIEW = "progress:review"  # the city approves or returns
+    PROGRESS_EXPORT = "progress:export"  # the round's progress workbook (district: preview)
     # Features announced as 即将上线: their menu entries are already gated by the permission
     # their views will require, so the menus do not change when they arrive.
-    ROUNDS_VIEW = "rounds:view"
     EVIDENCE_VIEW = "evidence:view"
     REDUCTIONS_VIEW = "reductions:view"
 
@@ -47,7 +53,7 @@ _BUSINESS_READ = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ENTERPRISE: frozenset(_BUSINESS_READ),
+    Role.ENTERPRISE: frozenset({*_BUSINESS_READ, Permission.PROGRESS_FILL}),
     Role.DISTRICT: frozenset(
         {
             *_BUSINESS_READ,
@@ -55,6 +61,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PROJECTS_EXPORT,
             Permission.PROJECTS_IMPORT,
             Permission.ENTERPRISES_VIEW,
+            Permission.PROGRESS_FILL,
+            Permission.PROGRESS_SUBMIT,
+            Permission.PROGRESS_EXPORT,
         }
     ),
     Role.CITY: frozenset(
@@ -66,6 +75,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PROJECTS_IMPORT,
             Permission.ENTERPRISES_VIEW,
             Permission.REDUCTIONS_VIEW,
+            Permission.ROUNDS_MANAGE,
+            Permission.PROGRESS_FILL,
+            Permission.PROGRESS_SUBMIT,
+            Permission.PROGRESS_REVIEW,
+            Permission.PROGRESS_EXPORT,
         }
     ),
     Role.ADMIN: frozenset(

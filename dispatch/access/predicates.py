@@ -6,8 +6,9 @@ behind it would accept the move.
 
 from __future__ import annotations
 
-from dispatch.access.transitions import PLAN_WORKFLOW
-from models import Project, User
+from dispatch.access.permissions import Permission, has_permission
+from dispatch.access.transitions import NEEDS_OPEN_ROUND, PLAN_WORKFLOW, REPORT_WORKFLOW
+from models import ProgressReport, Project, User
 
 
 def can_edit_project(user: User, project: Project) -> bool:
@@ -27,3 +28,31 @@ def can_request_change(user: User, project: Project) -> bool:
 
 def can_withdraw_project(user: User, project: Project) -> bool:
     return PLAN_WORKFLOW.permits(user, "withdraw", project.plan_status)
+
+
+def report_permits(user: User, action: str, report: ProgressReport) -> bool:
+    """The report workflow allows ``action`` to ``user`` now (state, role and round)."""
+    if action in NEEDS_OPEN_ROUND and not report.round.is_open:
+        return False
+    return REPORT_WORKFLOW.permits(user, action, report.status)
+
+
+def fill_action(user: User) -> str:
+    """Which fill a user does: the district's (keeps the state) or the enterprise's part."""
+    return "fill" if has_permission(user, Permission.PROGRESS_SUBMIT) else "enterprise_fill"
+
+
+def can_fill_report(user: User, report: ProgressReport) -> bool:
+    return report_permits(user, fill_action(user), report)
+
+
+def can_submit_report(user: User, report: ProgressReport) -> bool:
+    return report_permits(user, "submit", report)
+
+
+def can_approve_report(user: User, report: ProgressReport) -> bool:
+    return report_permits(user, "approve", report)
+
+
+def can_return_report(user: User, report: ProgressReport) -> bool:
+    return report_permits(user, "return", report)

@@ -17,11 +17,21 @@ import dataclasses
 from typing import Any, TypeVar
 
 from flask import abort
-from sqlalchemy import Select, false, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, false, literal, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from dispatch.access.permissions import Permission, has_permission
-from models import ChangeRequest, Enterprise, PlanStatus, Project, Region, Role, User
+from models import (
+    ChangeRequest,
+    DispatchRound,
+    Enterprise,
+    PlanStatus,
+    ProgressReport,
+    Project,
+    Region,
+    Role,
+    User,
+)
 
 # Enterprises see what is in the plan list, not the districts' drafts and reviews.
 ENTERPRISE_VISIBLE_STATUSES = (PlanStatus.APPROVED, PlanStatus.WITHDRAWN, PlanStatus.CLOSED)
@@ -92,6 +102,38 @@ class Scope:
             stmt = stmt.where(Project.type_code.in_(sorted(self.type_codes)))
         return stmt
 
+    def rounds(self, stmt: S) -> S:
+        """Restrict a select over ``DispatchRound``: the rounds of the caller's city.
+
+        A round belongs to a city. A region user sees the rounds of the cities above or
+        below their region (a district its own city's, a province all its cities'); an
+        enterprise user the rounds of its district's city.
+        """
+        if self.everywhere:
+            return stmt
+        if self.is_empty:
+            return stmt.where(false())  # type: ignore[return-value]
+        city = aliased(Region)
+        stmt = stmt.join(city, DispatchRound.city_id == city.id)
+        if self.enterprise_id is not None:
+            home: Any = (
+                select(Region.path)
+                .join(Enterprise, Enterprise.district_id == Region.id)
+                .where(Enterprise.id == self.enterprise_id)
+                .scalar_subquery()
+            )
+            return stmt.where(home.startswith(city.path))  # type: ignore[return-value]
+        assert self.region_path is not None
+        # Paths are digits and slashes: no LIKE wildcards to escape in the column.
+        return stmt.where(  # type: ignore[return-value]
+            or_(literal(self.region_path).startswith(city.path), _path_within(city.path, self))
+        )
+
+
+def _path_within(path: Any, scope: Scope) -> Any:
+    assert scope.region_path is not None
+    return path.startswith(scope.region_path, autoescape=True)
+
 
 NOWHERE = Scope()
 EVERYWHERE = Scope(everywhere=True)
@@ -141,6 +183,17 @@ def visible_change_requests(user: User) -> Select[tuple[ChangeRequest]]:
     """Change requests on the projects the caller may see (review queue, decisions)."""
     stmt = select(ChangeRequest).join(ChangeRequest.project)
     return _gated(user, Permission.PROJECTS_VIEW).projects(stmt)
+
+
+def visible_rounds(user: User) -> Select[tuple[DispatchRound]]:
+    """Rounds of the caller's city (``rounds:view``)."""
+    return _gated(user, Permission.ROUNDS_VIEW).rounds(select(DispatchRound))
+
+
+def visible_reports(user: User) -> Select[tuple[ProgressReport]]:
+    """Progress reports of the projects the caller may see (``rounds:view``)."""
+    stmt = select(ProgressReport).join(ProgressReport.project)
+    return _gated(user, Permission.ROUNDS_VIEW).projects(stmt)
 
 
 def get_or_404(session: Session, stmt: Select[Any], obj_id: int, model: Any) -> Any:

@@ -2,8 +2,8 @@
 
 One :class:`Workflow` per stateful object. The services read it to refuse a move from the
 wrong state (and to know the target state); the ``can_*`` predicates read the same entry
-to decide whether a button shows. Plan status is the first; progress-report and evidence
-states will be two more tables of the same shape.
+to decide whether a button shows. Plan status and progress reports have theirs; evidence
+states will be one more table of the same shape.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from dispatch.access.permissions import Permission, has_permission
-from models import PlanStatus
+from models import PlanStatus, ReportStatus
 
 S = TypeVar("S", bound=enum.Enum)
 
@@ -100,3 +100,39 @@ PLAN_WORKFLOW: Workflow[PlanStatus] = Workflow(
         ),
     },
 )
+
+
+_REPORT_OPEN = {ReportStatus.PENDING, ReportStatus.ENTERPRISE_FILLED, ReportStatus.RETURNED}
+
+# workflow.md, "Monthly dispatch round": enterprises fill their part until the district
+# submits; the district completes and submits; the city approves or returns with a reason.
+REPORT_WORKFLOW: Workflow[ReportStatus] = Workflow(
+    "report_status",
+    {
+        "enterprise_fill": Transition(
+            from_={ReportStatus.PENDING, ReportStatus.ENTERPRISE_FILLED},
+            to=ReportStatus.ENTERPRISE_FILLED,
+            permission=Permission.PROGRESS_FILL,
+        ),
+        # A district (or the city) filling keeps the state: filled is not yet submitted.
+        "fill": Transition(from_=_REPORT_OPEN, to=None, permission=Permission.PROGRESS_SUBMIT),
+        "submit": Transition(
+            from_=_REPORT_OPEN, to=ReportStatus.SUBMITTED, permission=Permission.PROGRESS_SUBMIT
+        ),
+        "approve": Transition(
+            from_={ReportStatus.SUBMITTED},
+            to=ReportStatus.APPROVED,
+            permission=Permission.PROGRESS_REVIEW,
+        ),
+        "return": Transition(
+            from_={ReportStatus.SUBMITTED},
+            to=ReportStatus.RETURNED,
+            permission=Permission.PROGRESS_REVIEW,
+        ),
+    },
+)
+
+# Report actions that need the round open. Approval does not: the city may finish reviewing
+# what was submitted after closing the round, but nothing is filled, submitted or sent
+# back for fixing in a closed round.
+NEEDS_OPEN_ROUND = frozenset({"enterprise_fill", "fill", "submit", "return"})

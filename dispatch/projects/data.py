@@ -23,6 +23,8 @@ from typing import Any
 from dispatch.core import inputs
 from dispatch.core.accounting import AccountingResult, AccountingValidationError, compute
 from dispatch.core.catalog import Catalog, CatalogError
+from dispatch.core.checker import Checker, Errors, as_text
+from dispatch.core.construction import ConstructionState, date_errors
 from models import ConstructionStatus, Enterprise, Region, RegionKind
 
 LON_RANGE = (Decimal(73), Decimal(136))
@@ -128,13 +130,6 @@ class CleanProject:
     stable_operation_from: dt.date | None = None
 
 
-class Errors(dict[str, list[str]]):
-    """field → messages, in the order found."""
-
-    def add(self, field: str, message: str) -> None:
-        self.setdefault(field, []).append(message)
-
-
 def planned_window(plan_year: int | None) -> tuple[dt.date, dt.date]:
     """The dates a plan of ``plan_year`` may give as planned start and completion."""
     if plan_year is None:
@@ -151,42 +146,13 @@ def actual_window(today: dt.date) -> tuple[dt.date, dt.date]:
     return inputs.EARLIEST_DATE, today + dt.timedelta(days=1)
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _number_text(value: Any) -> str:
-    """A cell's number as positional text (an Excel float 1e-05 becomes 0.00001)."""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | float | Decimal):
-        number = Decimal(str(value))
-        # Non-finite or absurd magnitudes stay as written: parse_decimal refuses them.
-        if number.is_finite() and -40 < number.adjusted() < 40:
-            return f"{number:f}"
-        return str(value)
-    return _text(value)
+_text = as_text
 
 
 def _decimal(
     errors: Errors, field: str, value: Any, digits: tuple[int, int], *, required: bool = True
 ) -> Decimal | None:
-    text = _number_text(value)
-    if not text:
-        if required:
-            errors.add(field, f"{FIELD_LABELS[field]}不能为空")
-        return None
-    try:
-        return inputs.parse_decimal(
-            text, FIELD_LABELS[field], max_digits=digits[0], places=digits[1]
-        )
-    except inputs.InputError as exc:
-        errors.add(field, exc.message)
-        return None
+    return Checker(FIELD_LABELS, errors).decimal(field, value, digits, required=required)
 
 
 def _date(
@@ -197,32 +163,18 @@ def _date(
     *,
     required: bool = True,
 ) -> dt.date | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors.add(field, f"{FIELD_LABELS[field]}不能为空")
-        return None
-    try:
-        return inputs.parse_date(value, FIELD_LABELS[field], earliest=window[0], latest=window[1])
-    except inputs.InputError as exc:
-        errors.add(field, exc.message)
-        return None
+    return Checker(FIELD_LABELS, errors).date(field, value, window, required=required)
 
 
 def _limited(errors: Errors, field: str, value: Any, *, required: bool) -> str:
-    try:
-        text = inputs.clean_text(
-            _text(value),
-            FIELD_LABELS[field],
-            max_length=TEXT_LIMITS[field],
-            multiline=field == "notes",
-            identifier=field in IDENTIFIERS,
-        )
-    except inputs.InputError as exc:
-        errors.add(field, exc.message)
-        return ""
-    if required and not text:
-        errors.add(field, f"{FIELD_LABELS[field]}不能为空")
-    return text
+    return Checker(FIELD_LABELS, errors).text(
+        field,
+        value,
+        max_length=TEXT_LIMITS[field],
+        required=required,
+        multiline=field == "notes",
+        identifier=field in IDENTIFIERS,
+    )
 
 
 def _plan_year(errors: Errors, value: Any) -> int | None:
@@ -362,12 +314,7 @@ def _actual_dates(
     stable = _date(
         errors, "stable_operation_from", raw.stable_operation_from, window, required=False
     )
-    if status.rank >= ConstructionStatus.COMPLETED.rank and done is None:
-        errors.add("actual_completion", f"建设状态为“{status.label}”时须填写实际完工日期")
-    if status == ConstructionStatus.STABLE_OPERATION and stable is None:
-        errors.add("stable_operation_from", "建设状态为“稳定运行”时须填写稳定运行日期")
-    if start and done and done < start:
-        errors.add("actual_completion", "实际完工日期不能早于实际开工日期")
-    if done and stable and stable < done:
-        errors.add("stable_operation_from", "稳定运行日期不能早于实际完工日期")
+    # The one construction rule (dispatch.core.construction), shared with monthly reports.
+    for field, message in date_errors(ConstructionState(status, start, done, stable)):
+        errors.add(field, message)
     return start, done, stable

@@ -19,6 +19,7 @@ from dispatch.access import PLAN_WORKFLOW, has_permission
 from dispatch.audit import Acting
 from dispatch.core import inputs
 from dispatch.errors import DomainError, StaleObjectError
+from dispatch.projects import hooks
 from dispatch.projects.data import CleanProject
 from models import (
     ChangeRequest,
@@ -71,7 +72,7 @@ def _clean_values(clean: CleanProject) -> dict[str, Any]:
     return values
 
 
-def _record(
+def record_event(
     session: Session,
     project: Project,
     acting: Acting,
@@ -170,7 +171,7 @@ def create_project(
     _apply(project, clean)
     session.add(project)
     session.flush()
-    _record(session, project, acting, action)
+    record_event(session, project, acting, action)
     return project
 
 
@@ -197,7 +198,7 @@ def update_draft(
     project.updated_at = acting.at
     after = snapshot(project)
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-    _record(session, project, acting, "update", changes=changes)
+    record_event(session, project, acting, "update", changes=changes)
 
 
 def _transition(
@@ -221,7 +222,9 @@ def _transition(
     before = project.plan_status
     project.plan_status = step.to
     project.updated_at = acting.at
-    _record(session, project, acting, action, from_status=before, comment=comment)
+    record_event(session, project, acting, action, from_status=before, comment=comment)
+    if step.to == PlanStatus.APPROVED:
+        hooks.run_after_approve(session, acting, project)
 
 
 def _reason(reason: str | None, what: str, label: str = "原因", *, required: bool = True) -> str:
@@ -312,7 +315,7 @@ def request_change(
     )
     session.add(request_)
     session.flush()
-    _record(
+    record_event(
         session, project, acting, f"{kind.value}_request", comment=text,
         changes={k: [None, v] for k, v in proposed.items()},
     )  # fmt: skip
@@ -351,7 +354,7 @@ def decide_request(
     request_.decision_comment = text
     kind = request_.kind
     if not approve_it:
-        _record(session, project, acting, f"{kind.value}_reject", comment=text)
+        record_event(session, project, acting, f"{kind.value}_reject", comment=text)
         return
     if kind == ChangeRequestKind.WITHDRAWAL:
         request_.previous = {"plan_status": project.plan_status.value}
@@ -363,7 +366,7 @@ def decide_request(
     request_.previous = {k: before[k] for k in request_.proposed}
     _apply(project, clean)
     project.updated_at = acting.at
-    _record(
+    record_event(
         session, project, acting, "change_approve", comment=text,
         changes={k: [before[k], request_.proposed[k]] for k in request_.proposed},
     )  # fmt: skip

@@ -39,6 +39,7 @@ def plan(db, app, world):  # type: ignore[no-untyped-def]
                 a, "A2", "fuel_elimination", "甲区燃煤锅炉淘汰", n=2,
                 enterprise=world.enterprise_a,
                 construction_status=ConstructionStatus.UNDER_CONSTRUCTION.value,
+                actual_start="2025-03-10",
             ),
             approver=city,
         ),
