@@ -10,9 +10,10 @@ from flask import Flask, flash, redirect, request, url_for
 from flask_login import current_user
 
 from dispatch.auth.loader import load_user
-from dispatch.config import Settings
+from dispatch.config import ConfigError, Settings
 from dispatch.db import Database, make_engine
 from dispatch.extensions import csrf, limiter, login_manager
+from dispatch.storage import Storage, StorageError, make_storage
 from dispatch.web.converters import register_converters
 from dispatch.web.errors import register_error_handlers
 from dispatch.web.security import init_security
@@ -30,6 +31,14 @@ def _blueprints() -> list:  # type: ignore[type-arg]
     return [auth_bp, home_bp, projects_bp, rounds_bp, admin_bp, auditlog_bp]
 
 
+def _storage(settings: Settings) -> Storage:
+    """The evidence store; the app does not start without one that answers."""
+    try:
+        return make_storage(settings)
+    except StorageError as exc:
+        raise ConfigError(f"对象存储不可用：{exc.message}") from exc
+
+
 def _app_version() -> str:
     try:
         return version("jianpai-dispatch")
@@ -42,8 +51,9 @@ def create_app(
     *,
     database: Database | None = None,
     clock: Callable[[], dt.datetime] | None = None,
+    storage: Storage | None = None,
 ) -> Flask:
-    """Build the app. Tests pass their own settings, database and clock."""
+    """Build the app. Tests pass their own settings, database, clock and storage."""
     settings = (settings or Settings.from_env()).with_generated_secret()
     settings.validate()
 
@@ -73,6 +83,7 @@ def create_app(
         app.extensions["clock"] = clock
 
     (database or Database(make_engine(settings.database_url))).init_app(app)
+    app.extensions["storage"] = storage if storage is not None else _storage(settings)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

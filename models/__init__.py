@@ -13,6 +13,7 @@ from models.enums import (
     Role,
     RoundStatus,
 )
+from models.files import StoredFile
 from models.orgs import Enterprise, Region, is_valid_division_code, is_valid_uscc
 from models.projects import POLLUTANT_COLUMNS, ChangeRequest, Project, ProjectEvent
 from models.rounds import DispatchRound, ProgressReport, ReportEvent, ReportSnapshot
@@ -41,6 +42,7 @@ __all__ = [
     "ReportStatus",
     "Role",
     "RoundStatus",
+    "StoredFile",
     "UTCDateTime",
     "User",
     "UserSession",

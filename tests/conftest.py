@@ -26,6 +26,7 @@ from dispatch.db import Database, make_engine
 from dispatch.migrate import alembic_config
 from tests.factories import World, build_world
 from tests.pg import TempPostgres
+from tests.s3 import TempS3
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 START = dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.UTC)
@@ -64,6 +65,16 @@ def postgres(backend: str) -> Iterator[TempPostgres | None]:
         yield None
         return
     server = TempPostgres().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[TempS3]:
+    """A real S3 server (SeaweedFS) for the whole run, started the first time a test asks."""
+    server = TempS3().start()
     try:
         yield server
     finally:

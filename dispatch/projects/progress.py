@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from dispatch.audit import Acting
 from dispatch.core.construction import ConstructionState, date_errors, forward_errors
 from dispatch.errors import DomainError
-from dispatch.projects.services import record_event
+from dispatch.projects.history import record_event
 from models import Project
 
 PROGRESS_FIELDS = (

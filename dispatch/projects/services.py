@@ -14,20 +14,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch import audit
 from dispatch.access import PLAN_WORKFLOW, has_permission
 from dispatch.audit import Acting
 from dispatch.core import inputs
 from dispatch.errors import DomainError, StaleObjectError
 from dispatch.projects import hooks
 from dispatch.projects.data import CleanProject
+from dispatch.projects.history import record_event
 from models import (
     ChangeRequest,
     ChangeRequestKind,
     ChangeRequestStatus,
     PlanStatus,
     Project,
-    ProjectEvent,
 )
 
 EDITABLE = PLAN_WORKFLOW["edit"].from_
@@ -70,38 +69,6 @@ def _clean_values(clean: CleanProject) -> dict[str, Any]:
     values = {field: getattr(clean, field) for field in CHANGEABLE if field != "enterprise_id"}
     values["enterprise_id"] = clean.enterprise.id if clean.enterprise is not None else None
     return values
-
-
-def record_event(
-    session: Session,
-    project: Project,
-    acting: Acting,
-    action: str,
-    *,
-    from_status: PlanStatus | None = None,
-    comment: str = "",
-    changes: dict[str, Any] | None = None,
-) -> None:
-    session.add(
-        ProjectEvent(
-            project=project,
-            occurred_at=acting.at,
-            actor_id=acting.actor.id,
-            action=action,
-            from_status=from_status.value if from_status else None,
-            to_status=project.plan_status.value,
-            comment=comment,
-            changes=changes or {},
-        )
-    )
-    audit.record(
-        session,
-        acting,
-        f"project.{action}",
-        object_type="project",
-        object_id=project.id,
-        details={"code": project.code, **({"comment": comment} if comment else {})},
-    )
 
 
 def check_version(project: Project, version: int) -> None:

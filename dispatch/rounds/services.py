@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from dispatch import audit
@@ -41,6 +41,10 @@ from models import (
 
 REASON_MAX = 2000
 ENTERPRISE_DAY, DISTRICT_DAY = 2, 5
+# Not (yet) submitted: listed as missing once the deadline passes or the round closes.
+UNSUBMITTED = frozenset(
+    {ReportStatus.PENDING, ReportStatus.ENTERPRISE_FILLED, ReportStatus.RETURNED}
+)
 
 
 def default_deadlines(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
@@ -240,14 +244,13 @@ def close_round(session: Session, acting: Acting, rnd: DispatchRound, *, version
     rnd.status = RoundStatus.CLOSED
     rnd.closed_by_id = acting.actor.id
     rnd.closed_at = acting.at
-    missing = sum(1 for r in rnd.reports if r.status in UNSUBMITTED)
+    missing = session.scalar(
+        select(func.count())
+        .select_from(ProgressReport)
+        .where(ProgressReport.round_id == rnd.id, ProgressReport.status.in_(UNSUBMITTED))
+    )
     _round_event(session, acting, rnd, "close", missing=missing)
-    return missing
-
-
-UNSUBMITTED = frozenset(
-    {ReportStatus.PENDING, ReportStatus.ENTERPRISE_FILLED, ReportStatus.RETURNED}
-)
+    return int(missing or 0)
 
 
 def join_open_round(session: Session, acting: Acting, project: Project) -> ProgressReport | None:

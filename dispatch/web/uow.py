@@ -84,6 +84,16 @@ _CONFLICTS: tuple[tuple[str, str, Conflict], ...] = (
         "change_requests.project_id",
         Conflict("该项目已有待审核的申请，请等待市局处理"),
     ),
+    (
+        "uq_dispatch_rounds_city_id_year_month",
+        "dispatch_rounds.city_id, dispatch_rounds.year, dispatch_rounds.month",
+        Conflict("该月的调度轮次刚刚已由他人开启，不能重复开启", field="month"),
+    ),
+    (
+        "uq_progress_reports_round_id_project_id",
+        "progress_reports.round_id, progress_reports.project_id",
+        Conflict("该项目本轮填报已由他人同时创建，请刷新后重试", retry=True),
+    ),
     ("uq_users_username", "users.username", Conflict("该用户名已被使用", field="username")),
     (
         "uq_regions_division_code",
