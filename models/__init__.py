@@ -7,12 +7,14 @@ from models.enums import (
     ChangeRequestKind,
     ChangeRequestStatus,
     ConstructionStatus,
+    EvidenceStatus,
     PlanStatus,
     RegionKind,
     ReportStatus,
     Role,
     RoundStatus,
 )
+from models.evidence import EvidenceFile
 from models.files import StoredFile
 from models.orgs import Enterprise, Region, is_valid_division_code, is_valid_uscc
 from models.projects import POLLUTANT_COLUMNS, ChangeRequest, Project, ProjectEvent
@@ -31,6 +33,8 @@ __all__ = [
     "ConstructionStatus",
     "DispatchRound",
     "Enterprise",
+    "EvidenceFile",
+    "EvidenceStatus",
     "PlanStatus",
     "ProgressReport",
     "Project",

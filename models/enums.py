@@ -129,3 +129,15 @@ REPORT_STATUS_LABELS = {
     ReportStatus.APPROVED: "已通过",
     ReportStatus.RETURNED: "已退回",
 }
+
+
+class EvidenceStatus(enum.StrEnum):
+    """Review status of one evidence file (the city's decision is final)."""
+
+    UPLOADED = "uploaded"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return {"uploaded": "待审核", "accepted": "合格", "rejected": "不合格"}[self.value]

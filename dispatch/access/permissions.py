@@ -39,6 +39,10 @@ class Permission(enum.StrEnum):
     PROGRESS_SUBMIT = "progress:submit"  # districts complete, import and submit
     PROGRESS_REVIEW = "progress:review"  # the city approves or returns
     PROGRESS_EXPORT = "progress:export"  # the round's progress workbook (district: preview)
+    # Evidence archive: upload (own projects for enterprises), district pre-review, city review.
+    EVIDENCE_UPLOAD = "evidence:upload"
+    EVIDENCE_PRE_REVIEW = "evidence:pre_review"
+    EVIDENCE_REVIEW = "evidence:review"
     # Features announced as 即将上线: their menu entries are already gated by the permission
     # their views will require, so the menus do not change when they arrive.
     EVIDENCE_VIEW = "evidence:view"
@@ -53,7 +57,9 @@ _BUSINESS_READ = {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ENTERPRISE: frozenset({*_BUSINESS_READ, Permission.PROGRESS_FILL}),
+    Role.ENTERPRISE: frozenset(
+        {*_BUSINESS_READ, Permission.PROGRESS_FILL, Permission.EVIDENCE_UPLOAD}
+    ),
     Role.DISTRICT: frozenset(
         {
             *_BUSINESS_READ,
@@ -64,6 +70,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PROGRESS_FILL,
             Permission.PROGRESS_SUBMIT,
             Permission.PROGRESS_EXPORT,
+            Permission.EVIDENCE_UPLOAD,
+            Permission.EVIDENCE_PRE_REVIEW,
         }
     ),
     Role.CITY: frozenset(
@@ -80,6 +88,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PROGRESS_SUBMIT,
             Permission.PROGRESS_REVIEW,
             Permission.PROGRESS_EXPORT,
+            Permission.EVIDENCE_UPLOAD,
+            Permission.EVIDENCE_REVIEW,
         }
     ),
     Role.ADMIN: frozenset(

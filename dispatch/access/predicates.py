@@ -7,8 +7,13 @@ behind it would accept the move.
 from __future__ import annotations
 
 from dispatch.access.permissions import Permission, has_permission
-from dispatch.access.transitions import NEEDS_OPEN_ROUND, PLAN_WORKFLOW, REPORT_WORKFLOW
-from models import ProgressReport, Project, User
+from dispatch.access.transitions import (
+    EVIDENCE_WORKFLOW,
+    NEEDS_OPEN_ROUND,
+    PLAN_WORKFLOW,
+    REPORT_WORKFLOW,
+)
+from models import EvidenceFile, PlanStatus, ProgressReport, Project, User
 
 
 def can_edit_project(user: User, project: Project) -> bool:
@@ -56,3 +61,18 @@ def can_approve_report(user: User, report: ProgressReport) -> bool:
 
 def can_return_report(user: User, report: ProgressReport) -> bool:
     return report_permits(user, "return", report)
+
+
+def can_upload_evidence(user: User, project: Project) -> bool:
+    """Files may be added to a project in the plan list (not withdrawn or closed)."""
+    return project.plan_status == PlanStatus.APPROVED and has_permission(
+        user, Permission.EVIDENCE_UPLOAD
+    )
+
+
+def evidence_permits(user: User, action: str, evidence: EvidenceFile) -> bool:
+    if not evidence.current:
+        return False
+    if action == "replace" and evidence.project.plan_status != PlanStatus.APPROVED:
+        return False
+    return EVIDENCE_WORKFLOW.permits(user, action, evidence.status)

@@ -25,6 +25,7 @@ from models import (
     ChangeRequest,
     DispatchRound,
     Enterprise,
+    EvidenceFile,
     PlanStatus,
     ProgressReport,
     Project,
@@ -194,6 +195,12 @@ def visible_reports(user: User) -> Select[tuple[ProgressReport]]:
     """Progress reports of the projects the caller may see (``rounds:view``)."""
     stmt = select(ProgressReport).join(ProgressReport.project)
     return _gated(user, Permission.ROUNDS_VIEW).projects(stmt)
+
+
+def visible_evidence(user: User) -> Select[tuple[EvidenceFile]]:
+    """Evidence files of the projects the caller may see (``evidence:view``)."""
+    stmt = select(EvidenceFile).join(EvidenceFile.project)
+    return _gated(user, Permission.EVIDENCE_VIEW).projects(stmt)
 
 
 def get_or_404(session: Session, stmt: Select[Any], obj_id: int, model: Any) -> Any:

@@ -2,8 +2,8 @@
 
 One :class:`Workflow` per stateful object. The services read it to refuse a move from the
 wrong state (and to know the target state); the ``can_*`` predicates read the same entry
-to decide whether a button shows. Plan status and progress reports have theirs; evidence
-states will be one more table of the same shape.
+to decide whether a button shows. Plan status, progress reports and evidence files each
+have theirs.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from dispatch.access.permissions import Permission, has_permission
-from models import PlanStatus, ReportStatus
+from models import EvidenceStatus, PlanStatus, ReportStatus
 
 S = TypeVar("S", bound=enum.Enum)
 
@@ -136,3 +136,30 @@ REPORT_WORKFLOW: Workflow[ReportStatus] = Workflow(
 # what was submitted after closing the round, but nothing is filled, submitted or sent
 # back for fixing in a closed round.
 NEEDS_OPEN_ROUND = frozenset({"enterprise_fill", "fill", "submit", "return"})
+
+
+# workflow.md, "Evidence review": districts may pre-review (advisory), the city decides; a
+# file awaiting review or rejected may be replaced by a new version (an accepted one stays).
+EVIDENCE_WORKFLOW: Workflow[EvidenceStatus] = Workflow(
+    "evidence_status",
+    {
+        "pre_review": Transition(
+            from_={EvidenceStatus.UPLOADED}, to=None, permission=Permission.EVIDENCE_PRE_REVIEW
+        ),
+        "accept": Transition(
+            from_={EvidenceStatus.UPLOADED},
+            to=EvidenceStatus.ACCEPTED,
+            permission=Permission.EVIDENCE_REVIEW,
+        ),
+        "reject": Transition(
+            from_={EvidenceStatus.UPLOADED},
+            to=EvidenceStatus.REJECTED,
+            permission=Permission.EVIDENCE_REVIEW,
+        ),
+        "replace": Transition(
+            from_={EvidenceStatus.UPLOADED, EvidenceStatus.REJECTED},
+            to=None,
+            permission=Permission.EVIDENCE_UPLOAD,
+        ),
+    },
+)

@@ -1,0 +1,42 @@
+"""The sniffer decides from bytes: every good sample passes as what it is, every file of the
+hostile corpus is refused with its reason."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from dispatch.evidence import sniff
+from tests.evidence.corpus import GOOD, HOSTILE
+
+DEFAULT = ("pdf", "jpg", "png", "xlsx", "docx", "ofd")
+
+
+@pytest.mark.parametrize("name", sorted(GOOD))
+def test_good_files_pass_as_what_they_are(name: str) -> None:
+    found = sniff.sniff(io.BytesIO(GOOD[name]), sniff.clean_name(name), DEFAULT)
+    assert sniff.extension(name) in sniff.FORMATS[found.format][1]
+
+
+def test_zip_is_accepted_only_where_the_item_says_so() -> None:
+    from tests.evidence.corpus import _zip
+
+    data = _zip({"a.pdf": GOOD["实施方案.pdf"]})
+    assert sniff.sniff(io.BytesIO(data), "资料.zip", (*DEFAULT, "zip")).format == "zip"
+    with pytest.raises(sniff.Refused, match="只接受"):
+        sniff.sniff(io.BytesIO(data), "资料.zip", DEFAULT)
+
+
+def test_the_corpus_is_at_least_twenty_files() -> None:
+    assert len(HOSTILE) >= 20
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"), HOSTILE, ids=[f"{i}" for i in range(len(HOSTILE))]
+)
+def test_hostile_files_are_refused_with_the_reason(name: str, data: bytes, reason: str) -> None:
+    accepted = (*DEFAULT, "zip") if name.endswith(".zip") and "炸弹" in reason else DEFAULT
+    with pytest.raises(sniff.Refused) as refused:
+        sniff.sniff(io.BytesIO(data), sniff.clean_name(name), accepted)
+    assert reason in refused.value.reason
