@@ -24,11 +24,12 @@ def _blueprints() -> list:  # type: ignore[type-arg]
     from dispatch.admin.blueprint import bp as admin_bp
     from dispatch.auditlog.blueprint import bp as auditlog_bp
     from dispatch.auth.blueprint import bp as auth_bp
+    from dispatch.evidence.blueprint import bp as evidence_bp
     from dispatch.home.blueprint import bp as home_bp
     from dispatch.projects.blueprint import bp as projects_bp
     from dispatch.rounds.blueprint import bp as rounds_bp
 
-    return [auth_bp, home_bp, projects_bp, rounds_bp, admin_bp, auditlog_bp]
+    return [auth_bp, home_bp, projects_bp, rounds_bp, evidence_bp, admin_bp, auditlog_bp]
 
 
 def _storage(settings: Settings) -> Storage:

@@ -9,6 +9,7 @@ what the user typed is kept for re-display (cut to a sane length), never lost.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -17,6 +18,7 @@ from wtforms import Field, HiddenField, StringField, TextAreaField
 from wtforms.validators import StopValidation, ValidationError
 
 from dispatch.core import inputs
+from dispatch.core.beijing import CHINA_TZ
 
 # What is kept for re-display after a refusal (a 1 MB paste is not sent back whole).
 _REDISPLAY_CHARS = 4000
@@ -209,6 +211,72 @@ class DateText(_Checked, StringField):
 
     def _value(self) -> str:
         return self.data.isoformat() if isinstance(self.data, dt.date) else (self.data or "")
+
+
+class MonthText(_Checked, StringField):
+    """A calendar month typed as ``YYYY-MM`` (``<input type="month">``), kept as the first
+    day of the month, inside the product's date window; None when empty."""
+
+    def __init__(self, label: str, validators: Any = None, **kwargs: Any):
+        self.required_message = kwargs.pop("required", None)
+        kwargs.setdefault("render_kw", {"type": "month", "placeholder": "YYYY-MM"})
+        super().__init__(label, validators, **kwargs)
+
+    def _check(self, raw: str) -> dt.date:
+        text = str(raw).strip()
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{1,2}", text):
+            raise inputs.InputError(f"{_label(self)}格式应为 YYYY-MM，“{inputs.shown(text)}”无效")
+        return inputs.parse_date(
+            f"{text}-01",
+            _label(self),
+            earliest=inputs.EARLIEST_DATE,
+            latest=inputs.LATEST_DATE.replace(day=1),
+        )
+
+    def _empty(self) -> None:
+        return None
+
+    def _value(self) -> str:
+        if isinstance(self.data, dt.date):
+            return f"{self.data.year:04d}-{self.data.month:02d}"
+        return self.data or ""
+
+
+class BeijingDateTime(_Checked, StringField):
+    """A Beijing wall-clock time typed as ``YYYY-MM-DDTHH:MM`` (``<input
+    type="datetime-local">``; seconds and a space for the ``T`` accepted), kept as an aware
+    UTC instant; None when empty. Shown again in Beijing time."""
+
+    def __init__(self, label: str, validators: Any = None, **kwargs: Any):
+        self.required_message = kwargs.pop("required", None)
+        kwargs.setdefault("render_kw", {"type": "datetime-local"})
+        super().__init__(label, validators, **kwargs)
+
+    def _check(self, raw: str) -> dt.datetime:
+        text = str(raw).strip()
+        found = re.fullmatch(
+            r"([0-9]{4}-[0-9]{1,2}-[0-9]{1,2})[T ]([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?", text
+        )
+        if found is None:
+            raise inputs.InputError(
+                f"{_label(self)}格式应为 YYYY-MM-DD HH:MM，“{inputs.shown(text)}”无效"
+            )
+        day = inputs.parse_date(
+            found[1], _label(self), earliest=inputs.EARLIEST_DATE, latest=inputs.LATEST_DATE
+        )
+        hour, minute, second = int(found[2]), int(found[3]), int(found[4] or 0)
+        if hour > 23 or minute > 59 or second > 59:
+            raise inputs.InputError(f"{_label(self)}不是有效时间：“{inputs.shown(text)}”")
+        local = dt.datetime.combine(day, dt.time(hour, minute, second), tzinfo=CHINA_TZ)
+        return local.astimezone(dt.UTC)
+
+    def _empty(self) -> None:
+        return None
+
+    def _value(self) -> str:
+        if isinstance(self.data, dt.datetime):
+            return self.data.astimezone(CHINA_TZ).strftime("%Y-%m-%dT%H:%M")
+        return self.data or ""
 
 
 class PhoneText(_Checked, StringField):

@@ -28,5 +28,10 @@ def app_session() -> Iterator[tuple[Flask, Session]]:
     from dispatch.db import get_session
 
     app = create_app(load_settings())
-    with app.app_context():
-        yield app, get_session()
+    try:
+        with app.app_context():
+            yield app, get_session()
+    finally:
+        # The command's pool closes with it, so a command run in-process (click's test
+        # runner) leaves no open connection behind.
+        app.extensions["db"].engine.dispose()

@@ -8,7 +8,7 @@ from flask import Flask
 from dispatch.cli.common import app_session, load_settings
 
 
-@click.command(help="写入演示数据（济南市；可重复执行）")
+@click.command(help="写入演示数据（济南市，按当天日期生成本年度清单和月度调度；可重复执行）")
 def demo() -> None:
     from dispatch.demo import ACCOUNTS, DEMO_PASSWORD, seed_demo
 
@@ -17,7 +17,8 @@ def demo() -> None:
         session.commit()
     click.echo(
         f"演示数据就绪：新建区划 {created['regions']} 个、企业 {created['enterprises']} 家、"
-        f"用户 {created['users']} 个、项目 {created.get('projects', 0)} 个"
+        f"用户 {created['users']} 个、项目 {created['projects']} 个、"
+        f"调度轮次 {created['rounds']} 个、进展填报 {created['reports']} 份"
     )
     click.echo(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
     for username, display, role, _org in ACCOUNTS:

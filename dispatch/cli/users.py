@@ -1,4 +1,10 @@
-"""``dispatch user``: accounts created from the command line."""
+"""``dispatch user``: accounts created from the command line.
+
+The command applies the admin form's input rules (``dispatch.core.inputs``: a user name
+of lower-case ASCII letters, digits and ``. _ -``, NFC text without control, direction or
+invisible characters), so no account can be made here that the form would refuse, such
+as a look-alike ``admin`` + U+200B.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,11 @@ from sqlalchemy import select
 
 from dispatch.access import ROLE_PERMISSIONS
 from dispatch.cli.common import app_session
+from dispatch.core import inputs
 from dispatch.errors import DomainError
+
+# The admin form's limit for 姓名 (forms.admin), the users.display_name column.
+DISPLAY_NAME_MAX = 64
 
 
 @click.group(name="user", help="用户账户")
@@ -34,6 +44,13 @@ def user_create(
     from dispatch.orgs import services as orgs
     from models import Enterprise, Region, Role
 
+    try:
+        username = inputs.check_username(username)
+        display_name = inputs.clean_text(
+            display_name, "姓名", max_length=DISPLAY_NAME_MAX, identifier=True
+        )
+    except inputs.InputError as exc:
+        raise click.ClickException(exc.message) from exc
     with app_session() as (_app, session):
         region = session.scalar(select(Region).where(Region.division_code == org))
         enterprise = session.scalar(select(Enterprise).where(Enterprise.uscc == org.upper()))

@@ -48,25 +48,30 @@ HOME_FEATURES: tuple[tuple[Tile, ...], ...] = (
     ),
     (
         _tile(
-            "月度调度", "开启月度调度轮次，审核各区县提交的进展。", None,
-            P.ROUNDS_VIEW, P.PROJECTS_REVIEW,
+            "月度调度", "开启月度调度轮次，审核各区县提交的进展。", "rounds.index",
+            P.ROUNDS_VIEW, P.PROGRESS_REVIEW,
         ),
         _tile(
-            "月度调度", "每月 5 日前完成并提交辖区项目进展。", None,
-            P.ROUNDS_VIEW, P.PROJECTS_EDIT,
+            "月度调度", "每月 5 日前完成并提交辖区项目进展。", "rounds.index",
+            P.ROUNDS_VIEW, P.PROGRESS_SUBMIT,
         ),
-        _tile("月度进展填报", "每月 2 日前填报本企业项目进展。", None, P.ROUNDS_VIEW),
+        _tile(
+            "月度进展填报", "每月 2 日前填报本企业项目进展。", "rounds.todo",
+            P.ROUNDS_VIEW, P.PROGRESS_FILL,
+        ),
     ),
     (
         _tile(
-            "佐证材料审核", "审核区县预审后的佐证材料，作出最终认定。", None,
-            P.EVIDENCE_VIEW, P.PROJECTS_REVIEW,
+            "佐证材料审核", "审核区县预审后的佐证材料，作出最终认定。", "evidence.index",
+            P.EVIDENCE_VIEW, P.EVIDENCE_REVIEW,
         ),
         _tile(
-            "佐证材料预审", "预审企业上传的佐证材料。", None,
-            P.EVIDENCE_VIEW, P.PROJECTS_EDIT,
+            "佐证材料预审", "预审企业上传的佐证材料。", "evidence.index",
+            P.EVIDENCE_VIEW, P.EVIDENCE_PRE_REVIEW,
         ),
-        _tile("佐证材料上传", "按建档规范上传各阶段佐证材料。", None, P.EVIDENCE_VIEW),
+        _tile(
+            "佐证材料上传", "按建档规范上传各阶段佐证材料。", "evidence.index", P.EVIDENCE_VIEW
+        ),
     ),
     (_tile("减排核算与导出", "核算减排量，按国家系统格式导出。", None, P.REDUCTIONS_VIEW),),
     (_tile("用户管理", "新建、编辑、停用用户，重置密码。", "admin.users", P.USERS_MANAGE),),

@@ -1,7 +1,8 @@
 """Each role lands on its own home page; ``/healthz`` reports service status.
 
-The page header is the role's own (who you are, where you sit); the figures and the tiles
-below it follow from permissions and scope, never from the role's name.
+The page header is the role's own (who you are, where you sit); the figures, the to-do
+list (待办), the early warnings (预警) and the tiles below it follow from permissions and
+scope, never from the role's name.
 """
 
 from __future__ import annotations
@@ -21,8 +22,13 @@ from dispatch.access import (
     visible_enterprises,
     visible_regions,
 )
+from dispatch.clock import now, today
 from dispatch.db import get_session
 from dispatch.home.tiles import tiles_for
+from dispatch.rounds.todo import todo_for
+from dispatch.rounds.warnings import WarningSummary
+from dispatch.storage import StorageError
+from dispatch.storage.current import current_storage
 from models import AuditEvent, Region, RegionKind, User
 
 
@@ -72,19 +78,34 @@ class HomeStats:
 @require(Permission.HOME_VIEW)
 def index():  # type: ignore[no-untyped-def]
     user = current_user
+    db = get_session()
+    moment = now()
     return render_template(
         f"home/{user.role.value}.html",
-        stats=HomeStats(get_session(), user),
+        stats=HomeStats(db, user),
+        todo=todo_for(db, user, moment),
+        # Computed only by the pages that show them (the city's and the districts').
+        warnings=WarningSummary(db, user, moment, today()),
         tiles=tiles_for(user),
     )
 
 
 def healthz():  # type: ignore[no-untyped-def]
-    status = {"status": "ok", "database": "ok", "version": current_app.config["APP_VERSION"]}
+    status = {
+        "status": "ok",
+        "database": "ok",
+        "storage": "ok",
+        "version": current_app.config["APP_VERSION"],
+    }
     code = 200
     try:
         get_session().execute(text("SELECT 1"))
     except SQLAlchemyError:
         status.update(status="error", database="error")
+        code = 503
+    try:
+        current_storage().check()
+    except StorageError:
+        status.update(status="error", storage="error")
         code = 503
     return jsonify(status), code

@@ -1,18 +1,32 @@
-"""Plan-list filters, sorting and totals over the scoped select."""
+"""Plan-list filters, sorting and totals over the scoped select.
+
+The early-warning filters (预警: overdue, stalled) are SQL clauses over the models, so the
+monthly dispatch's warnings (``dispatch.rounds.warnings``) count exactly what this list
+shows, without the plan list importing the rounds feature.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from dispatch.core import inputs, pollutants
 from dispatch.core.catalog import Catalog
-from models import ConstructionStatus, Enterprise, PlanStatus, Project, Region
+from models import (
+    ConstructionStatus,
+    DispatchRound,
+    Enterprise,
+    PlanStatus,
+    ProgressReport,
+    Project,
+    Region,
+    ReportStatus,
+)
 
 SORTS = {
     "code": Project.code,
@@ -24,6 +38,70 @@ SORTS = {
     "updated": Project.updated_at,
 }
 
+# Early warnings the list filters on (``?warning=``), with their Chinese names.
+WARNINGS = {"overdue": "逾期", "stalled": "停滞"}
+BAD_WARNING = "预警筛选条件无效，已忽略"
+# Approved reports in a row with the same construction status and percent complete.
+STALLED_ROUNDS = 3
+_DONE = (ConstructionStatus.COMPLETED, ConstructionStatus.STABLE_OPERATION)
+
+
+def stalled_project_ids() -> Select[tuple[int]]:
+    """Projects whose last :data:`STALLED_ROUNDS` approved reports agree on construction
+    status and percent complete (one query over the approved reports, not one per project).
+
+    The latest reports are ranked per project by the round's month; a project with fewer
+    approved reports than that has not been watched long enough to be called stalled.
+    """
+    ranked = (
+        select(
+            ProgressReport.project_id,
+            ProgressReport.construction_status,
+            ProgressReport.percent_complete,
+            func.row_number()
+            .over(
+                partition_by=ProgressReport.project_id,
+                order_by=(DispatchRound.year.desc(), DispatchRound.month.desc()),
+            )
+            .label("recency"),
+        )
+        .join(DispatchRound, ProgressReport.round_id == DispatchRound.id)
+        .where(ProgressReport.status == ReportStatus.APPROVED)
+        .subquery()
+    )
+    return (
+        select(ranked.c.project_id)
+        .where(ranked.c.recency <= STALLED_ROUNDS)
+        .group_by(ranked.c.project_id)
+        .having(
+            func.count() == STALLED_ROUNDS,
+            func.min(ranked.c.construction_status) == func.max(ranked.c.construction_status),
+            func.min(ranked.c.percent_complete) == func.max(ranked.c.percent_complete),
+        )
+    )
+
+
+def stalled_clause() -> ColumnElement[bool]:
+    """Stalled (停滞): in the plan list, not yet complete, and no progress lately.
+
+    Like overdue, only approved projects still being built count: a completed project
+    reporting the same 100% every month has finished, not stalled.
+    """
+    return and_(
+        Project.plan_status == PlanStatus.APPROVED,
+        Project.construction_status.not_in(_DONE),
+        Project.id.in_(stalled_project_ids()),
+    )
+
+
+def warning_clause(warning: str, today: dt.date) -> ColumnElement[bool]:
+    """The SQL condition of one early warning (a key of :data:`WARNINGS`)."""
+    if warning == "overdue":
+        return Project.overdue_clause(today)
+    if warning == "stalled":
+        return stalled_clause()
+    raise ValueError(warning)
+
 
 @dataclasses.dataclass(frozen=True)
 class ProjectFilters:
@@ -33,10 +111,14 @@ class ProjectFilters:
     medium: str = ""
     plan_status: str = ""
     construction_status: str = ""
-    overdue: bool = False
+    warning: str = ""  # a key of WARNINGS, or "" for no warning filter
     q: str = ""
     sort: str = "code"
     descending: bool = False
+    # What was ignored and why, shown above the list (Chinese).
+    notes: tuple[str, ...] = ()
+    # The warning filter's choices, for the list's form.
+    warning_choices: ClassVar[dict[str, str]] = WARNINGS
 
     @classmethod
     def from_args(cls, args: Any, default_year: int) -> ProjectFilters:
@@ -51,6 +133,9 @@ class ProjectFilters:
         plan_status = args.get("plan_status", "")
         construction = args.get("construction_status", "")
         sort = args.get("sort", "code")
+        # ``overdue=1`` is the list's older spelling of ``warning=overdue`` (kept for links).
+        warning = args.get("warning") or ("overdue" if args.get("overdue") == "1" else "")
+        notes = () if warning in ("", *WARNINGS) else (BAD_WARNING,)
         return cls(
             year=year,
             district_id=_int("district"),
@@ -60,10 +145,11 @@ class ProjectFilters:
             construction_status=construction
             if construction in ConstructionStatus._value2member_map_
             else "",
-            overdue=args.get("overdue") == "1",
+            warning=warning if warning in WARNINGS else "",
             q=(args.get("q") or "").strip()[:100],
             sort=sort if sort in SORTS else "code",
             descending=args.get("dir") == "desc",
+            notes=notes,
         )
 
     def as_args(self) -> dict[str, Any]:
@@ -74,7 +160,7 @@ class ProjectFilters:
             "medium": self.medium,
             "plan_status": self.plan_status,
             "construction_status": self.construction_status,
-            "overdue": "1" if self.overdue else "",
+            "warning": self.warning,
             "q": self.q,
             "sort": self.sort,
             "dir": "desc" if self.descending else "",
@@ -98,8 +184,8 @@ def apply_filters(
         stmt = stmt.where(Project.plan_status == f.plan_status)
     if f.construction_status:
         stmt = stmt.where(Project.construction_status == f.construction_status)
-    if f.overdue:
-        stmt = stmt.where(Project.overdue_clause(today))
+    if f.warning:
+        stmt = stmt.where(warning_clause(f.warning, today))
     if f.q:
         like = f"%{f.q.replace('%', '').replace('_', '')}%"
         owner = select(Enterprise.id).where(

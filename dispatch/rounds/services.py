@@ -1,15 +1,15 @@
-"""Monthly dispatch rules: open and close rounds, fill, submit, approve and return reports.
+"""Monthly dispatch rules: open and close rounds, set deadlines, add late-approved projects.
 
-Services take the session and the :class:`~dispatch.audit.Acting`, follow
-``REPORT_WORKFLOW`` of ``dispatch.access`` (from where, to where, who), write each report's
-history and the audit log, may flush, and never commit. Opening a round for thousands of
-projects is one bulk insert and one audit event carrying the count.
+Services take the session and the :class:`~dispatch.audit.Acting`, write the audit log,
+may flush, and never commit. Opening a round for thousands of projects is one bulk insert
+and one audit event carrying the count. The report transitions (fill, submit, approve,
+return) are in :mod:`dispatch.rounds.reports` and re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -17,16 +17,19 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from dispatch import audit
-from dispatch.access import NEEDS_OPEN_ROUND, REPORT_WORKFLOW, fill_action, has_permission
 from dispatch.audit import Acting
-from dispatch.core import inputs
 from dispatch.core.beijing import end_of_day, local_date
-from dispatch.core.construction import ConstructionState
 from dispatch.errors import DomainError
-from dispatch.projects.progress import record_progress
 from dispatch.projects.services import check_version
-from dispatch.rounds import snapshots
-from dispatch.rounds.data import CleanReport, missing_for_submit
+from dispatch.rounds.reports import (
+    approve,
+    clean_reason,
+    each,
+    fill,
+    record_event,
+    return_report,
+    submit,
+)
 from models import (
     DispatchRound,
     PlanStatus,
@@ -34,12 +37,10 @@ from models import (
     Project,
     Region,
     RegionKind,
-    ReportEvent,
     ReportStatus,
     RoundStatus,
 )
 
-REASON_MAX = 2000
 ENTERPRISE_DAY, DISTRICT_DAY = 2, 5
 # Not (yet) submitted: listed as missing once the deadline passes or the round closes.
 UNSUBMITTED = frozenset(
@@ -282,175 +283,26 @@ def join_open_round(session: Session, acting: Acting, project: Project) -> Progr
     )
     session.add(report)
     session.flush()
-    _report_event(session, acting, report, "join", None, comment=rnd.title)
+    record_event(session, acting, report, "join", None, comment=rnd.title)
     return report
 
 
-def _report_event(
-    session: Session,
-    acting: Acting,
-    report: ProgressReport,
-    action: str,
-    from_status: ReportStatus | None,
-    *,
-    comment: str = "",
-) -> None:
-    session.add(
-        ReportEvent(
-            report=report,
-            occurred_at=acting.at,
-            actor_id=acting.user.id if acting.user is not None else None,
-            action=action,
-            from_status=from_status.value if from_status else None,
-            to_status=report.status.value,
-            comment=comment,
-        )
-    )
-    audit.record(
-        session,
-        acting,
-        f"report.{action}",
-        object_type="progress_report",
-        object_id=report.id,
-        details={
-            "project": report.project.code,
-            "period": report.round.period,
-            **({"comment": comment} if comment else {}),
-        },
-    )
-
-
-def _step(acting: Acting, report: ProgressReport, action: str) -> ReportStatus | None:
-    """Refuse an action the report workflow does not allow now; its target state."""
-    step = REPORT_WORKFLOW[action]
-    if action in NEEDS_OPEN_ROUND and not report.round.is_open:
-        raise DomainError(f"{report.round.title}调度已关闭，不能再执行此操作")
-    if not step.allows(report.status):
-        raise DomainError(f"填报当前状态为“{report.status.label}”，不能执行此操作")
-    if not has_permission(acting.actor, step.permission):
-        raise DomainError("当前账户无权执行此操作")
-    return step.to
-
-
-def fill(
-    session: Session, acting: Acting, report: ProgressReport, clean: CleanReport, *, version: int
-) -> None:
-    """Save the report's values (an enterprise's fill also marks it 企业已填报)."""
-    action = fill_action(acting.actor)
-    to = _step(acting, report, action)
-    check_version(report, version)
-    before = report.status
-    for field, value in clean.__dict__.items():
-        setattr(report, field, value)
-    report.filled_by_id = acting.actor.id
-    report.filled_at = acting.at
-    report.updated_at = acting.at
-    if to is not None:
-        report.status = to
-        report.enterprise_filled_at = acting.at
-    _report_event(session, acting, report, action, before)
-
-
-def submit(session: Session, acting: Acting, report: ProgressReport, *, version: int) -> None:
-    """Submit to the city; after the district deadline it is accepted and marked late."""
-    to = _step(acting, report, "submit")
-    check_version(report, version)
-    missing = missing_for_submit(report)
-    if missing:
-        field, message = missing[0]
-        raise DomainError(f"{report.project.code}：{message}", field=field)
-    before = report.status
-    assert to is not None
-    report.status = to
-    report.submitted_by_id = acting.actor.id
-    report.submitted_at = acting.at
-    report.updated_at = acting.at
-    report.late = report.late or acting.at > report.round.district_deadline
-    session.add(snapshots.take(report, acting))
-    _report_event(
-        session, acting, report, "submit", before, comment="逾期提交" if report.late else ""
-    )
-
-
-def approve(session: Session, acting: Acting, report: ProgressReport, *, version: int) -> None:
-    """Approve; the project's progress updates from the report (forward only)."""
-    to = _step(acting, report, "approve")
-    check_version(report, version)
-    before = report.status
-    record_progress(
-        session,
-        acting,
-        report.project,
-        state=_state(report),
-        investment_completed=report.investment_cumulative,
-        percent_complete=report.percent_complete,
-        source=f"{report.round.title}调度",
-    )
-    assert to is not None
-    report.status = to
-    report.reviewed_by_id = acting.actor.id
-    report.reviewed_at = acting.at
-    report.updated_at = acting.at
-    report.return_reason = ""
-    _report_event(session, acting, report, "approve", before)
-
-
-def _state(report: ProgressReport) -> ConstructionState:
-    return ConstructionState(
-        report.construction_status,
-        report.actual_start,
-        report.actual_completion,
-        report.stable_operation_from,
-    )
-
-
-def clean_reason(reason: str | None) -> str:
-    try:
-        text = inputs.clean_text(reason, "退回原因", max_length=REASON_MAX, multiline=True)
-    except inputs.InputError as exc:
-        raise DomainError(exc.message, field="reason") from exc
-    if not text:
-        raise DomainError("退回必须填写原因", field="reason")
-    return text
-
-
-def return_report(
-    session: Session, acting: Acting, report: ProgressReport, reason: str | None, *, version: int
-) -> None:
-    """Send back to the district with a reason (required, shown to the district)."""
-    text = clean_reason(reason)
-    to = _step(acting, report, "return")
-    check_version(report, version)
-    before = report.status
-    assert to is not None
-    report.status = to
-    report.return_reason = text
-    report.reviewed_by_id = acting.actor.id
-    report.reviewed_at = acting.at
-    report.updated_at = acting.at
-    _report_event(session, acting, report, "return", before, comment=text)
-
-
-def each(
-    session: Session,
-    acting: Acting,
-    chosen: Iterable[tuple[ProgressReport, int]],
-    action: Any,
-) -> tuple[list[ProgressReport], list[tuple[ProgressReport, str]]]:
-    """Apply ``action(session, acting, report, version=...)`` to several reports at once.
-
-    Those the rules refuse are skipped with their reason (a batch submit or review acts on
-    what it can and says what it left); the rest land in the caller's one transaction.
-    Every service here checks before it changes anything, so a refused report is left
-    untouched without a savepoint.
-    """
-    done: list[ProgressReport] = []
-    skipped: list[tuple[ProgressReport, str]] = []
-    for report, version in chosen:
-        try:
-            action(session, acting, report, version=version)
-        except DomainError as exc:
-            skipped.append((report, exc.message))
-        else:
-            done.append(report)
-    return done, skipped
+# The report transitions live in dispatch.rounds.reports; the feature's services are one
+# import for views, commands and the demo.
+__all__ = [
+    "UNSUBMITTED",
+    "approve",
+    "city_projects",
+    "clean_reason",
+    "close_round",
+    "default_deadlines",
+    "each",
+    "fill",
+    "join_open_round",
+    "last_approved",
+    "open_round",
+    "prefill",
+    "return_report",
+    "set_deadlines",
+    "submit",
+]

@@ -25,8 +25,8 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("首页", "home.index", Permission.HOME_VIEW),
     NavItem("计划清单", "projects.index", Permission.PROJECTS_VIEW),
-    NavItem("月度调度", None, Permission.ROUNDS_VIEW),
-    NavItem("佐证材料", None, Permission.EVIDENCE_VIEW),
+    NavItem("月度调度", "rounds.index", Permission.ROUNDS_VIEW),
+    NavItem("佐证材料", "evidence.index", Permission.EVIDENCE_VIEW),
     NavItem("审核队列", "projects.review", Permission.PROJECTS_REVIEW),
     NavItem("减排核算", None, Permission.REDUCTIONS_VIEW),
     NavItem("导入导出", "projects.import_plan_list", Permission.PROJECTS_IMPORT),

@@ -12,7 +12,8 @@ CSP = (
 
 
 def add_security_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = CSP
+    # A view may set a stricter policy of its own (the evidence preview's sandbox).
+    response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"

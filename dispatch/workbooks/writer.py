@@ -10,6 +10,16 @@ Cells hold what they are: numbers as numbers (``Decimal`` is written with 16 sig
 digits), dates as real Excel dates, text as inline strings. Strings are never read as
 formulas or links, so a project name beginning with ``=`` stays text.
 
+The writer never trusts what it is given (stored data, whatever let it in). Text that
+begins like a formula (OWASP's rule: ``=``, ``+``, ``-``, ``@``, tab, carriage return) also
+gets the cell property "quote prefix", as if typed after an apostrophe: the cell holds the
+very same text (so it re-imports unchanged), and stays text when someone edits the cell
+or copies it to another cell or workbook. A CSV saved from the workbook does not carry the
+property; changing the text itself (a leading apostrophe) would, at the price of the round
+trip. Characters an .xlsx cannot hold (XML-illegal controls, lone surrogates, U+FFFE and
+U+FFFF) are dropped: a lone surrogate made the export fail, and xlsxwriter would write an
+ESC as the escape ``_x001B_``, which Excel turns back into ESC.
+
 Every sheet gets the same frame: bold header row, frozen; an auto-filter over the data;
 printed landscape, one page wide, the header row repeated on every page and
 "第 &P 页，共 &N 页" in the footer.
@@ -18,6 +28,7 @@ printed landscape, one page wide, the header row repeated on every page and
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from types import TracebackType
 from typing import IO, Any
@@ -36,6 +47,13 @@ PAPER_A4 = 9
 EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
 FIRST_PLAIN_DATE = dt.date(1900, 3, 1)
 TEXT, DATE, NUMBER = "text", "date", "number"
+# OWASP's formula-injection rule: text beginning with one of these is a formula (or DDE
+# payload) to some spreadsheet, so it is written with the quote prefix.
+FORMULA_START = frozenset("=+-@\t\r")
+# What XML 1.0 cannot hold: C0 controls but tab, LF and CR; surrogates; U+FFFE, U+FFFF.
+# Every one of them is unprintable, so text for which str.isprintable() holds (nearly all)
+# is never searched.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class SheetWriter:
@@ -50,6 +68,7 @@ class SheetWriter:
         self._cells = [
             (self._method(c), book.format(c.number_format), self._sort(c)) for c in self.columns
         ]
+        self._book = book
         self._header_format = book.header_format
         self._plain = book.plain_format
 
@@ -61,6 +80,12 @@ class SheetWriter:
     def _method(self, column: Column) -> Any:
         # A date column's plain dates are written as their day numbers (see ``row``).
         return self.sheet.write_string if column.kind == TEXT else self.sheet.write_number
+
+    def _write_quoted(self, row: int, col: int, text: str) -> None:
+        # Rare (text that looks like a formula), so the quoted format is looked up here
+        # rather than carried through the row loop.
+        quoted = self._book.quoted_format(self.columns[col].number_format)
+        self.sheet.write_string(row, col, text, quoted)
 
     def _write_markup(self, row: int, col: int, text: str, cell_format: Format | None) -> None:
         # In constant-memory mode xlsxwriter copies a string that starts with "<r>" and
@@ -88,6 +113,13 @@ class SheetWriter:
                 if value.__class__ is not str:
                     value = str(value)
                 if not value:
+                    continue
+                if not value.isprintable():
+                    value = XML_ILLEGAL.sub("", value)
+                    if not value:
+                        continue
+                if value[0] in FORMULA_START:
+                    self._write_quoted(row, col, value)
                     continue
                 if value[:3] == "<r>" and value.endswith("</r>"):
                     self._write_markup(row, col, value, cell_format)
@@ -125,6 +157,7 @@ class WorkbookWriter:
             },
         )
         self._formats: dict[str, Format | None] = {"General": None}
+        self._quoted: dict[str, Format] = {}
         self.header_format = self.book.add_format({"bold": True})
         self.plain_format = self.book.add_format()
 
@@ -133,6 +166,16 @@ class WorkbookWriter:
         if number_format not in self._formats:
             self._formats[number_format] = self.book.add_format({"num_format": number_format})
         return self._formats[number_format]
+
+    def quoted_format(self, number_format: str) -> Format:
+        """The workbook's one quote-prefixed format of ``number_format``, made on first use
+        (a workbook without formula-looking text has none)."""
+        if number_format not in self._quoted:
+            properties: dict[str, Any] = {"quote_prefix": True}
+            if number_format != "General":
+                properties["num_format"] = number_format
+            self._quoted[number_format] = self.book.add_format(properties)
+        return self._quoted[number_format]
 
     def sheet(self, name: str, columns: Sequence[Column]) -> SheetWriter:
         """A new sheet (after the existing ones) with widths, print setup and header row."""

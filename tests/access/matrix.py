@@ -25,7 +25,18 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from models import ChangeRequestStatus, PlanStatus
+from sqlalchemy import select
+
+from dispatch.evidence import samples
+from models import (
+    ChangeRequestStatus,
+    DispatchRound,
+    EvidenceFile,
+    EvidenceStatus,
+    PlanStatus,
+    ReportStatus,
+    RoundStatus,
+)
 
 ACTORS = ("ent_a", "ent_b", "dist_a", "dist_b", "city", "other", "admin", "auditor", "anon")
 WORLD_KEY = {
@@ -42,25 +53,142 @@ WORLD_KEY = {
 D, S, A = PlanStatus.DRAFT, PlanStatus.SUBMITTED, PlanStatus.APPROVED
 CR = "change_request"  # setup: an approved project with a pending withdrawal request
 DISABLED = "disabled_user"  # setup: {user} is a disabled account (not one of the actors)
+# Setup by report state: an approved project (district A, enterprise A) whose report in the
+# open 2025-05 round is at that state (tests.rounds.states.report_at); paths may use
+# {round}, {report} and {project}.
+RP, RE, RS = ReportStatus.PENDING, ReportStatus.ENTERPRISE_FILLED, ReportStatus.SUBMITTED
+RR, RA = ReportStatus.RETURNED, ReportStatus.APPROVED
+# Setup by evidence state: an approved project (district A, enterprise A) with one PDF that
+# enterprise A filed against G03, judged to that state (tests.evidence.states.evidence_at);
+# paths may use {evidence} and {project}.
+EV, EV_OK = EvidenceStatus.UPLOADED, EvidenceStatus.ACCEPTED
 
 
 @dataclasses.dataclass(frozen=True)
 class Row:
     endpoint: str
     method: str
-    path: str  # {project}, {cr}, {user} (the city user), {district_a}, {enterprise_a}
-    setup: Any  # None, a PlanStatus, CR or DISABLED
+    path: str  # {project}, {cr}, {user} (the city user), {district_a}, {enterprise_a},
+    # {round}, {report}, {evidence}
+    setup: Any  # None, a PlanStatus, a ReportStatus, an EvidenceStatus, CR or DISABLED
     codes: dict[str, int]
     effect: Callable[[Any], bool] | None = None
 
     @property
     def id(self) -> str:
         state = self.setup.value if isinstance(self.setup, PlanStatus) else self.setup
+        if isinstance(self.setup, ReportStatus):
+            state = f"report {self.setup.value}"
+        if isinstance(self.setup, EvidenceStatus):
+            state = f"evidence {self.setup.value}"
         return f"{self.method} {self.path}" + (f" [{state}]" if state else "")
 
 
 def _status(expected: PlanStatus) -> Callable[[Any], bool]:
     return lambda c: c.project().plan_status == expected
+
+
+def _report(expected: ReportStatus, **values: Any) -> Callable[[Any], bool]:
+    def check(c: Any) -> bool:
+        report = c.report()
+        return report.status == expected and all(getattr(report, k) == v for k, v in values.items())
+
+    return check
+
+
+def _round(check: Callable[[DispatchRound], bool]) -> Callable[[Any], bool]:
+    """The round under test, re-read, passes ``check``."""
+
+    def effect(c: Any) -> bool:
+        c.db.expire_all()
+        return check(c.db.get(DispatchRound, c.round_id))
+
+    return effect
+
+
+def _rounds_opened(c: Any) -> bool:
+    """The 2025-05 round of the actor's city was opened (one round in all: nothing else)."""
+    c.db.expire_all()
+    rounds = c.db.scalars(select(DispatchRound)).all()
+    return len(rounds) == 1 and (rounds[0].year, rounds[0].month) == (2025, 5)
+
+
+def _closed_keeping_reports(c: Any) -> bool:
+    """The round is closed and the report under test is still pending (listed missing)."""
+    closed = _round(lambda r: r.status == RoundStatus.CLOSED)(c)
+    return closed and c.report().status == ReportStatus.PENDING
+
+
+# What a browser's form posts besides the CSRF token, ``reason`` and ``version`` (the
+# version of the evidence file or the report under test when there is one, else of the
+# project), for the row's endpoint; {report} and {version} are filled in.
+FORM_DATA: dict[str, dict[str, str]] = {
+    "rounds.grid": {"r{report}.version": "{version}", "r{report}.description": "矩阵填报"},
+    "rounds.submit_complete": {"versions": "{report}:{version}"},
+    # A round's version is 1 until its deadlines change or it closes.
+    "rounds.open_round": {"month": "2025-05"},
+    "rounds.set_deadlines": {
+        "version": "1",
+        "enterprise_deadline": "2025-06-03T23:59",
+        "district_deadline": "2025-06-08T23:59",
+    },
+    "rounds.close": {"version": "1"},
+    "rounds.review": {
+        "report_ids": "{report}",
+        "versions": "{report}:{version}",
+        "decision": "approve",
+    },
+    "evidence.pre_review": {"decision": "accept"},
+    "evidence.review": {"decision": "accept"},
+    "rounds.edit_report": {
+        "construction_status": "under_construction",
+        "percent_complete": "40",
+        "investment_month": "10",
+        "investment_cumulative": "100",
+        "actual_start": "2025-03-10",
+        "description": "矩阵填报",
+    },
+}
+
+
+# Files a browser's form sends, for the row's endpoint: field → (file name, bytes).
+FILES: dict[str, dict[str, tuple[str, bytes]]] = {
+    "evidence.upload": {"files": ("矩阵上传.pdf", samples.pdf(["matrix"]))},
+    "evidence.replace": {"file": ("矩阵新版本.pdf", samples.pdf(["matrix v2"]))},
+}
+
+
+def _evidence_files(c: Any) -> list[EvidenceFile]:
+    c.db.expire_all()
+    stmt = select(EvidenceFile).where(EvidenceFile.project_id == c.project_id)
+    return list(c.db.scalars(stmt.order_by(EvidenceFile.id)))
+
+
+def _uploaded(c: Any) -> bool:
+    """One new file, filed against G03, waiting for review."""
+    return [(e.item_code, e.file.original_name, e.status) for e in _evidence_files(c)] == [
+        ("G03", "矩阵上传.pdf", EvidenceStatus.UPLOADED)
+    ]
+
+
+def _replaced(c: Any) -> bool:
+    """The file under test kept as an old version, the new one current and linked to it."""
+    old, *rest = _evidence_files(c)
+    return (
+        old.id == c.evidence_id
+        and not old.current
+        and [(e.file.original_name, e.current, e.replaces_id) for e in rest]
+        == [("矩阵新版本.pdf", True, old.id)]
+    )
+
+
+def _evidence(**values: Any) -> Callable[[Any], bool]:
+    def check(c: Any) -> bool:
+        c.db.expire_all()
+        ev = c.db.get(EvidenceFile, c.evidence_id)
+        return all(getattr(ev, k) == v for k, v in values.items())
+
+    return check
 
 
 def _decided(status: ChangeRequestStatus, plan: PlanStatus) -> Callable[[Any], bool]:
@@ -132,6 +260,103 @@ _ROWS: list[tuple[Any, ...]] = [
                       404, 404, 200, 200, 200, 200, 404, 404, 302, None),
     ("projects.import_template", "GET", "/projects/import/template.xlsx", None,
                       404, 404, 200, 200, 200, 200, 404, 404, 302, None),
+    # --- monthly dispatch: the filling side (reports, grid, report page, to-do) ------------
+    ("rounds.todo", "GET", "/rounds/todo", RP,
+                      200, 200, 200, 200, 200, 200, 404, 404, 302, None),
+    ("rounds.reports", "GET", "/rounds/{round}/reports", RP,
+                      200, 200, 200, 200, 200, 404, 404, 404, 302, None),
+    ("rounds.grid", "GET", "/rounds/{round}/grid", RP,
+                      404, 404, 200, 200, 200, 404, 404, 404, 302, None),
+    # The row posted is district A's: out of another district's scope, so a 404.
+    ("rounds.grid", "POST", "/rounds/{round}/grid", RP,
+                      404, 404, 302, 404, 302, 404, 404, 404, 302,
+                      _report(RP, description="矩阵填报")),
+    ("rounds.submit_complete", "POST", "/rounds/{round}/submit-complete", RE,
+                      404, 404, 302, 404, 302, 404, 404, 404, 302, _report(RS)),
+    ("rounds.report", "GET", "/rounds/reports/{report}", RP,
+                      200, 404, 200, 404, 200, 404, 404, 404, 302, None),
+    ("rounds.report", "GET", "/rounds/reports/{report}", RS,
+                      200, 404, 200, 404, 200, 404, 404, 404, 302, None),
+    ("rounds.edit_report", "GET", "/rounds/reports/{report}/edit", RP,
+                      200, 404, 200, 404, 200, 404, 404, 404, 302, None),
+    ("rounds.edit_report", "GET", "/rounds/reports/{report}/edit", RS,
+                      302, 404, 302, 404, 302, 404, 404, 404, 302, None),
+    # The enterprise's save marks it 企业已填报, the district's and the city's keep the state.
+    ("rounds.edit_report", "POST", "/rounds/reports/{report}/edit", RP,
+                      302, 404, 302, 404, 302, 404, 404, 404, 302,
+                      lambda c: c.report().description == "矩阵填报"),
+    ("rounds.edit_report", "POST", "/rounds/reports/{report}/edit", RS,
+                      302, 404, 302, 404, 302, 404, 404, 404, 302, None),
+    ("rounds.submit_report", "POST", "/rounds/reports/{report}/submit", RE,
+                      404, 404, 302, 404, 302, 404, 404, 404, 302, _report(RS)),
+    ("rounds.submit_report", "POST", "/rounds/reports/{report}/submit", RS,
+                      404, 404, 302, 404, 302, 404, 404, 404, 302, None),
+    ("rounds.project_history", "GET", "/rounds/projects/{project}", RP,
+                      200, 404, 200, 404, 200, 404, 404, 404, 302, None),
+    # --- monthly dispatch: workbooks (progress export, fill workbook, its import) --------
+    # A district's export and fill workbook hold its own reports only (tests/rounds).
+    ("rounds.progress_workbook", "GET", "/rounds/{round}/progress.xlsx", RP,
+                      404, 404, 200, 200, 200, 404, 404, 404, 302, None),
+    ("rounds.fill_workbook", "GET", "/rounds/{round}/fill.xlsx", RP,
+                      404, 404, 200, 200, 200, 404, 404, 404, 302, None),
+    ("rounds.import_reports", "GET", "/rounds/{round}/import", RP,
+                      404, 404, 200, 200, 200, 404, 404, 404, 302, None),
+    # Without a file the page is shown again with the refusal (uploads: tests/rounds, fuzz).
+    ("rounds.import_reports", "POST", "/rounds/{round}/import", RP,
+                      404, 404, 200, 200, 200, 404, 404, 404, 302, None),
+    # --- monthly dispatch: the city side (rounds, overview, review) ------------------------
+    # Every business user sees its city's rounds; the other city its own (none here).
+    ("rounds.index", "GET", "/rounds/", RP,
+                      200, 200, 200, 200, 200, 200, 404, 404, 302, None),
+    ("rounds.open_round", "GET", "/rounds/open", None,
+                      404, 404, 404, 404, 200, 200, 404, 404, 302, None),
+    # Each city opens its own 2025-05 round (the project under test is the first city's).
+    ("rounds.open_round", "POST", "/rounds/open", A,
+                      404, 404, 404, 404, 302, 302, 404, 404, 302, _rounds_opened),
+    ("rounds.show", "GET", "/rounds/{round}", RP,
+                      200, 200, 200, 200, 200, 404, 404, 404, 302, None),
+    ("rounds.set_deadlines", "POST", "/rounds/{round}/deadlines", RP,
+                      404, 404, 404, 404, 302, 404, 404, 404, 302,
+                      _round(lambda r: r.district_deadline.day == 8)),
+    ("rounds.close", "POST", "/rounds/{round}/close", RP,
+                      404, 404, 404, 404, 302, 404, 404, 404, 302, _closed_keeping_reports),
+    ("rounds.review", "GET", "/rounds/review", RS,
+                      404, 404, 404, 404, 200, 200, 404, 404, 302, None),
+    # The other city ticking this city's report: not found.
+    ("rounds.review", "POST", "/rounds/review", RS,
+                      404, 404, 404, 404, 302, 404, 404, 404, 302, _report(RA)),
+    ("rounds.approve_report", "POST", "/rounds/reports/{report}/approve", RS,
+                      404, 404, 404, 404, 302, 404, 404, 404, 302, _report(RA)),
+    ("rounds.return_report", "POST", "/rounds/reports/{report}/return", RS,
+                      404, 404, 404, 404, 302, 404, 404, 404, 302,
+                      _report(RR, return_reason="理由")),
+    # --- evidence archive: checklist, uploads, versions, reviews, downloads -----------------
+    # Every business user has the evidence home; the other city sees its own (none here).
+    ("evidence.index", "GET", "/evidence/", EV,
+                      200, 200, 200, 200, 200, 200, 404, 404, 302, None),
+    ("evidence.checklist", "GET", "/evidence/projects/{project}", EV,
+                      200, 404, 200, 404, 200, 404, 404, 404, 302, None),
+    ("evidence.checklist", "GET", "/evidence/projects/{project}", D,
+                      404, 404, 200, 404, 200, 404, 404, 404, 302, None),
+    ("evidence.upload", "POST", "/evidence/projects/{project}/items/G03/upload", A,
+                      302, 404, 302, 404, 302, 404, 404, 404, 302, _uploaded),
+    # A draft is not in the plan list: back to the checklist with a message, nothing stored.
+    ("evidence.upload", "POST", "/evidence/projects/{project}/items/G03/upload", D,
+                      404, 404, 302, 404, 302, 404, 404, 404, 302, None),
+    ("evidence.replace", "POST", "/evidence/files/{evidence}/replace", EV,
+                      302, 404, 302, 404, 302, 404, 404, 404, 302, _replaced),
+    ("evidence.pre_review", "POST", "/evidence/files/{evidence}/pre-review", EV,
+                      404, 404, 302, 404, 404, 404, 404, 404, 302,
+                      _evidence(pre_status=EvidenceStatus.ACCEPTED, status=EV)),
+    ("evidence.review", "POST", "/evidence/files/{evidence}/review", EV,
+                      404, 404, 404, 404, 302, 404, 404, 404, 302, _evidence(status=EV_OK)),
+    # The city's decision is final: a second verdict is refused, nothing changes.
+    ("evidence.review", "POST", "/evidence/files/{evidence}/review", EV_OK,
+                      404, 404, 404, 404, 302, 404, 404, 404, 302, None),
+    ("evidence.download", "GET", "/evidence/files/{evidence}/download", EV,
+                      200, 404, 200, 404, 200, 404, 404, 404, 302, None),
+    ("evidence.preview", "GET", "/evidence/files/{evidence}/preview", EV,
+                      200, 404, 200, 404, 200, 404, 404, 404, 302, None),
     # --- admin area: admins only ---------------------------------------------------------
     ("admin.users", "GET", "/admin/users", None,
                       404, 404, 404, 404, 404, 404, 200, 404, 302, None),

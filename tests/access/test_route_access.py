@@ -7,6 +7,7 @@ and what the request left in the database.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -16,11 +17,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.audit import Acting
-from models import Base, ChangeRequest, ChangeRequestStatus, PlanStatus, Project, Role, User
-from tests.access.matrix import ACTORS, CR, DISABLED, MATRIX, WORLD_KEY, Row
+from dispatch.storage.current import current_storage
+from models import (
+    Base,
+    ChangeRequest,
+    ChangeRequestStatus,
+    EvidenceFile,
+    EvidenceStatus,
+    PlanStatus,
+    ProgressReport,
+    Project,
+    ReportStatus,
+    Role,
+    User,
+)
+from tests.access.matrix import ACTORS, CR, DISABLED, FILES, FORM_DATA, MATRIX, WORLD_KEY, Row
 from tests.conftest import csrf_token, login
+from tests.evidence.states import evidence_at
 from tests.factories import World, make_user
 from tests.projects.helpers import NOW, make_project
+from tests.rounds.states import report_at
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 # The audit trail records refusals too; the matrix judges every other table.
@@ -72,12 +88,21 @@ class Case:
         self.project_id: int | None = None
         self.request_id: int | None = None
         self.user_id = world.users["city"].id
+        self.report_id: int | None = None
+        self.round_id: int | None = None
+        self.evidence_id: int | None = None
 
     def project(self) -> Project:
         self.db.expire_all()
         project = self.db.get(Project, self.project_id)
         assert project is not None
         return project
+
+    def report(self) -> ProgressReport:
+        self.db.expire_all()
+        report = self.db.get(ProgressReport, self.report_id)
+        assert report is not None
+        return report
 
     def change_request(self) -> ChangeRequest:
         self.db.expire_all()
@@ -112,6 +137,13 @@ def _set_up(app: Flask, db: Session, world: World, case: Case, setup: Any) -> No
     with app.app_context():
         if isinstance(setup, PlanStatus):
             case.project_id = make_project(db, world, status=setup).id
+        elif isinstance(setup, ReportStatus):
+            report = report_at(db, world, setup)
+            case.project_id, case.report_id = report.project_id, report.id
+            case.round_id = report.round_id
+        elif isinstance(setup, EvidenceStatus):
+            ev = evidence_at(db, world, current_storage(), setup)
+            case.project_id, case.evidence_id = ev.project_id, ev.id
         elif setup == CR:
             project = make_project(db, world, status=PlanStatus.APPROVED)
             district = Acting(world.users["district_a"], at=NOW)
@@ -134,6 +166,9 @@ def _url(row: Row, world: World, case: Case) -> str:
         user=case.user_id,
         district_a=world.district_a.id,
         enterprise_a=world.enterprise_a.id,
+        round=case.round_id,
+        report=case.report_id,
+        evidence=case.evidence_id,
     )
 
 
@@ -156,12 +191,22 @@ def test_access_matrix(app, db, world, client, row: Row, actor: str, expected: i
     if actor != "anon":
         user = world.users[WORLD_KEY[actor]]
         assert login(client, user.username, world.password).status_code == 302
-    data: dict[str, str] = {}
+    data: dict[str, Any] = {}
     if row.method == "POST":
         # A valid token, so that the answer comes from the view's guard and not from CSRF.
         data["csrf_token"] = csrf_token(client, "/login" if actor == "anon" else "/")
         if case.project_id is not None:
-            data |= {"reason": "理由", "version": str(case.project().version_id)}
+            versioned: Any = case.report() if case.report_id is not None else case.project()
+            if case.evidence_id is not None:
+                versioned = db.get(EvidenceFile, case.evidence_id)
+            version = str(versioned.version_id)
+            data |= {"reason": "理由", "version": version}
+            for name, value in FORM_DATA.get(row.endpoint, {}).items():
+                data[name.format(report=case.report_id)] = value.format(
+                    report=case.report_id, version=version
+                )
+        for name, (filename, body) in FILES.get(row.endpoint, {}).items():
+            data[name] = (io.BytesIO(body), filename)
     before = fingerprint(db)
 
     response = client.open(url, method=row.method, data=data or None)

@@ -32,13 +32,13 @@ ROLE_OF = {
 SOON = "即将上线"
 # (label, available) per role: the menus as they were before they were derived.
 MENUS = {
-    Role.ENTERPRISE: [("首页", True), ("计划清单", True), ("月度调度", False), ("佐证材料", False)],
+    Role.ENTERPRISE: [("首页", True), ("计划清单", True), ("月度调度", True), ("佐证材料", True)],
     Role.DISTRICT: [
-        ("首页", True), ("计划清单", True), ("月度调度", False), ("佐证材料", False),
+        ("首页", True), ("计划清单", True), ("月度调度", True), ("佐证材料", True),
         ("导入导出", True),
     ],
     Role.CITY: [
-        ("首页", True), ("计划清单", True), ("月度调度", False), ("佐证材料", False),
+        ("首页", True), ("计划清单", True), ("月度调度", True), ("佐证材料", True),
         ("审核队列", True), ("减排核算", False), ("导入导出", True),
     ],
     Role.ADMIN: [

@@ -2,40 +2,27 @@
 home page, with its own navigation and no console errors (a CSP violation is one).
 
 The app is served for real (werkzeug in a thread, free port on 127.0.0.1) on a fresh
-database migrated by Alembic and seeded with the demo city. The browser is never skipped:
-a missing /usr/bin/chromium fails the test with the command that installs it.
+database migrated by Alembic and seeded with the demo city; the browser, the server and the
+console watch are shared with the other browser tests (``tests.browser.live``).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Error, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Browser
 
 from dispatch.app import create_app
 from dispatch.config import Settings
 from dispatch.db import Database, get_session
 from dispatch.demo import ACCOUNTS, DEMO_PASSWORD, seed_demo
 from dispatch.web.nav import NAV_BY_ROLE
+from tests.browser import live
 from tests.conftest import TEST_SECRET, migrate
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # What each demo account must see as the heading of its home page.
 HOME_TITLES = {
@@ -69,39 +56,16 @@ def live_server(
         seed_demo(session)
         session.commit()
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with live.serve(app) as base:
+            yield base
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
         engine.dispose()
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} not found: install it with "
-            "'apt-get install -y chromium fonts-noto-cjk' (browser tests are never skipped)",
-            pytrace=False,
-        )
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture(scope="module")
 def screenshot_dir(backend: str) -> Path:
-    path = REPO_ROOT / "test-results" / "screenshots" / backend
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return live.screenshot_dir(backend)
 
 
 def test_every_demo_account_sees_its_home_page(
@@ -115,33 +79,11 @@ def test_every_demo_account_sees_its_home_page(
 def _check_account(
     base: str, browser: Browser, screenshot_dir: Path, username: str, expected_title: str
 ) -> None:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 800})
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    console_errors: list[str] = []
-    page_errors: list[Error] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type != "error":
-            return
-        source = message.location.get("url", "")
-        # Any console error (a CSP violation, a missing asset, a script error) fails.
-        console_errors.append(f"{page.url}: {message.text} ({source})")
-
-    def on_page_error(error: Error) -> None:
-        page_errors.append(error)
-
-    page.on("console", on_console)
-    page.on("pageerror", on_page_error)
+    watched = live.WatchedPage(browser)
+    page = watched.page
     try:
         # An anonymous visit to the home page ends on the login form.
-        page.goto(f"{base}/")
-        assert page.url.startswith(f"{base}/login"), page.url
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", DEMO_PASSWORD)
-        with page.expect_navigation():
-            page.click("button[type=submit]:has-text('登录')")
-        assert page.url == f"{base}/", f"{username}: landed on {page.url}"
+        live.sign_in(page, base, username, DEMO_PASSWORD)
 
         title = page.get_by_test_id("home-title")
         assert title.inner_text().strip() == expected_title, username
@@ -161,24 +103,16 @@ def _check_account(
             assert link.get_attribute("href"), username
 
         page.screenshot(path=str(screenshot_dir / f"{username}.png"), full_page=True)
-        assert not console_errors, f"{username}: console errors {console_errors}"
-        assert not page_errors, f"{username}: page errors {page_errors}"
+        watched.assert_clean(username)
     finally:
-        context.close()
+        watched.close()
 
 
 def test_console_collector_sees_a_csp_violation(live_server: str, browser: Browser) -> None:
-    """Guards the check above: an inline script (forbidden by the CSP) is reported."""
-    context = browser.new_context()
-    page = context.new_page()
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(message.text)
-
-    page.on("console", on_console)
-    try:
+    """Guards the check above: an inline script (forbidden by the CSP) is reported by the
+    console watch every browser test uses."""
+    with live.watched_page(browser) as watched:
+        page = watched.page
         page.goto(f"{live_server}/login")
         page.evaluate(
             """() => {
@@ -188,7 +122,8 @@ def test_console_collector_sees_a_csp_violation(live_server: str, browser: Brows
             }"""
         )
         page.wait_for_timeout(200)
+        errors = watched.console_errors
         assert page.evaluate("document.body.dataset.inline") is None
         assert any("Content Security Policy" in e for e in errors), errors
-    finally:
-        context.close()
+        with pytest.raises(AssertionError, match="Content Security Policy"):
+            watched.assert_clean("csp")

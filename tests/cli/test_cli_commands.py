@@ -182,8 +182,21 @@ def test_user_create_for_an_enterprise_by_credit_code(cli_db) -> None:  # type: 
         (["--role", "city", "--org", "370100", "--password", "short"], "密码长度不能少于 8 个字符"),
         (["--role", "city", "--org", "370100", "--password", "Li_si@2025"], "密码不能包含用户名"),
         (["--role", "city", "--org", "370100", "--username", "admin"], "用户名 admin 已存在"),
+        # The admin form's rules (issue 8): no look-alike or unclean names from here either.
+        (["--role", "city", "--org", "370100", "--username", "admin\u200b"],
+         "用户名不能包含不可见字符（U+200B）"),
+        (["--role", "city", "--org", "370100", "--username", "\u0430dmin"],  # Cyrillic а
+         "用户名只能使用小写英文字母、数字和 . _ -"),
+        (["--role", "city", "--org", "370100", "--username", "Li_Si"],
+         "用户名只能使用小写英文字母、数字和 . _ -"),
+        (["--role", "city", "--org", "370100", "--username", "l" * 65],
+         "用户名过长：最多 64 个字符"),
+        (["--role", "city", "--org", "370100", "--display-name", "李四\x1b[31m"],
+         "姓名不能包含控制字符（U+001B）"),
+        (["--role", "city", "--org", "370100", "--display-name", "李四\u202e"],
+         "姓名不能包含文字方向控制字符（U+202E）"),
     ],
-)
+)  # fmt: skip
 def test_user_create_refuses_with_a_chinese_message(
     cli_db,  # type: ignore[no-untyped-def]
     args: list[str],
@@ -224,21 +237,24 @@ def test_serve_answers_healthz(cli_db, tmp_path: Path) -> None:  # type: ignore[
         )
         try:
             health = None
-            deadline = time.monotonic() + 30
+            # A loaded CI machine may take a while to boot the worker: wait for it, and
+            # count a read timeout (the worker still importing) as "not yet".
+            deadline = time.monotonic() + 90
             while time.monotonic() < deadline and proc.poll() is None:
                 try:
                     with urllib.request.urlopen(
-                        f"http://127.0.0.1:{port}/healthz", timeout=2
+                        f"http://127.0.0.1:{port}/healthz", timeout=10
                     ) as response:
                         health = (response.status, json.load(response))
                         break
-                except (urllib.error.URLError, ConnectionError):
+                except (urllib.error.URLError, ConnectionError, TimeoutError):
                     time.sleep(0.2)
             assert health is not None, log.read_text()
             status, body = health
             assert status == 200
             assert body["status"] == "ok"
             assert body["database"] == "ok"
+            assert body["storage"] == "ok"
         finally:
             proc.terminate()
             try:

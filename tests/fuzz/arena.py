@@ -27,11 +27,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from dispatch.audit import Acting
 from dispatch.demo.orgs import demo_uscc
 from dispatch.projects import services
-from models import Enterprise, PlanStatus, Region, Role, User
+from dispatch.storage.current import current_storage
+from models import Enterprise, EvidenceStatus, PlanStatus, Region, ReportStatus, Role, User
 from tests.access.matrix import ACTORS, CR, DISABLED, WORLD_KEY, Row
 from tests.conftest import login
+from tests.evidence.states import evidence_at
 from tests.factories import World, make_user
 from tests.projects.helpers import NOW, make_project
+from tests.rounds.states import report_at
 
 # Few examples per route, the same on every run (CI is deterministic), no example
 # database; the fixtures are per test and each example isolates itself.
@@ -68,6 +71,16 @@ PAGE_OF = {
     "admin.user_reset_password": "/admin/users/{user}/edit",
     "admin.user_disable": "/admin/users/{user}/edit",
     "admin.user_enable": "/admin/users/{user}/edit",
+    "rounds.submit_report": "/rounds/reports/{report}",
+    "rounds.submit_complete": "/rounds/{round}/grid",
+    "rounds.set_deadlines": "/rounds/{round}",
+    "rounds.close": "/rounds/{round}",
+    "rounds.approve_report": "/rounds/reports/{report}",
+    "rounds.return_report": "/rounds/reports/{report}",
+    "evidence.upload": "/evidence/projects/{project}",
+    "evidence.replace": "/evidence/projects/{project}",
+    "evidence.pre_review": "/evidence/projects/{project}",
+    "evidence.review": "/evidence/projects/{project}",
 }
 
 
@@ -78,6 +91,9 @@ class Objects:
     project_id: int | None = None
     request_id: int | None = None
     user_id: int | None = None
+    round_id: int | None = None
+    report_id: int | None = None
+    evidence_id: int | None = None
 
 
 @dataclasses.dataclass
@@ -138,6 +154,13 @@ class Arena:
             local = self._rebind(session)
             if isinstance(row.setup, PlanStatus):
                 found.project_id = make_project(session, local, status=row.setup).id
+            elif isinstance(row.setup, ReportStatus):
+                report = report_at(session, local, row.setup)
+                found.project_id, found.report_id = report.project_id, report.id
+                found.round_id = report.round_id
+            elif isinstance(row.setup, EvidenceStatus):
+                ev = evidence_at(session, local, current_storage(), row.setup)
+                found.project_id, found.evidence_id = ev.project_id, ev.id
             elif row.setup == CR:
                 project = make_project(session, local, status=PlanStatus.APPROVED)
                 district = Acting(local.users["district_a"], at=NOW)
@@ -160,6 +183,9 @@ class Arena:
             user=found.user_id,
             district_a=self.world.district_a.id,
             enterprise_a=self.world.enterprise_a.id,
+            round=found.round_id,
+            report=found.report_id,
+            evidence=found.evidence_id,
         )
 
     def signed_in(self, actor: str) -> FlaskClient:

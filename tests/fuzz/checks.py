@@ -1,10 +1,12 @@
 """The properties every fuzz example checks.
 
 :func:`check_answer`: no answer is a 5xx, and what the user is told is Chinese (a refusal
-must say something). :func:`refusal_changed_nothing`: a form shown again as refused left
-every table but the audit log as it was. :func:`check_export`: the city's plan-list export
-of every year that has projects still answers 200, opens with openpyxl and holds no formula
-cell (what was stored cannot break it or inject into it).
+must say something, and a field it marks as refused a message naming the field).
+:func:`refusal_changed_nothing`: a form shown again as refused left every table but the
+audit log as it was. :func:`check_export`: the city's plan-list export of every year that
+has projects still answers 200, opens with openpyxl and holds no formula cell, nor text
+that begins like one without the quote prefix (what was stored cannot break it or inject
+into it).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from dispatch.workbooks.writer import XLSX_MIMETYPE
+from dispatch.workbooks.writer import FORMULA_START, XLSX_MIMETYPE
 from models import Project
 from tests.access.test_route_access import fingerprint
 from tests.fuzz.arena import EXPORT_YEAR, Arena
@@ -39,7 +41,8 @@ def check_answer(
     """No 5xx; what the user is told is Chinese. Returns the status.
 
     A form answered with 200 is a refused form shown again and must say why, unless the
-    request only reads (``read_only``: a filter shown with its results). An error page must
+    request only reads (``read_only``: a filter shown with its results); every field it
+    marks as refused shows a message that names the field. An error page must
     say what went wrong. A redirect's flashes are read on the page it leads to (a request
     that only reads is redirected only when refused, so there must be one); a workbook
     must open.
@@ -78,8 +81,19 @@ def refusal_changed_nothing(
     assert not changed, f"{where}: refused, yet tables changed: {changed}"
 
 
+def _injectable(cell: Any) -> bool:
+    """A formula cell, or text a spreadsheet would evaluate when copied or re-entered
+    (it begins like a formula and lacks the quote prefix)."""
+    kind = getattr(cell, "data_type", None)
+    if kind == "f":
+        return True
+    value = cell.value if kind == "s" else None
+    return bool(value) and value[0] in FORMULA_START and not cell.style_array.quotePrefix
+
+
 def open_export(data: bytes, where: str) -> None:
-    """The workbook opens, every cell reads, and none is a formula (formula injection)."""
+    """The workbook opens, every cell reads, none is a formula and no formula-looking text
+    lacks the quote prefix (formula injection)."""
     workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     try:
         formulas = [
@@ -87,11 +101,11 @@ def open_export(data: bytes, where: str) -> None:
             for sheet in workbook.worksheets
             for cells in sheet.iter_rows()
             for cell in cells
-            if getattr(cell, "data_type", None) == "f"
+            if _injectable(cell)
         ]
     finally:
         workbook.close()
-    assert not formulas, f"{where}: formula cells in the workbook: {formulas[:5]}"
+    assert not formulas, f"{where}: formulas or unquoted formula-looking text: {formulas[:5]}"
 
 
 def export_years(arena: Arena) -> list[int]:

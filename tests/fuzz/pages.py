@@ -4,7 +4,9 @@
 select's options from the HTML (so the fuzzer posts exactly what a browser can post, and a
 field added to a template is fuzzed without touching this suite). :func:`messages` collects
 what the user is told: flashed alerts, field errors, error texts and the rows of an import's
-error list. :func:`check_messages` is the property every refusal must have.
+error list. :func:`check_messages` is the property every refusal must have;
+:func:`field_error_problems` the one of every field the page marks as refused: its
+message names it.
 """
 
 from __future__ import annotations
@@ -140,9 +142,67 @@ def problems(found: list[str]) -> list[str]:
     return bad
 
 
+def _field_name(doc: lxml.html.HtmlElement, control: lxml.html.HtmlElement) -> str | None:
+    """What the page calls a control: its ``<label for>``, or in a table of list lines
+    (the project form's material and fleet lines) its column header."""
+    control_id = control.get("id")
+    if control_id:
+        for label in doc.xpath("//label[@for=$id]", id=control_id):
+            return " ".join(label.text_content().split())
+    cell = next(iter(control.xpath("ancestor::td[1]")), None)
+    if cell is None:
+        return None
+    column = len(cell.xpath("preceding-sibling::td"))
+    headers = cell.xpath("ancestor::table[1]/thead/tr[1]/th")
+    return " ".join(headers[column].text_content().split()) if column < len(headers) else None
+
+
+_FEEDBACK = ".//*[contains(concat(' ', normalize-space(@class), ' '), ' invalid-feedback ')]"
+
+
+def _feedback(control: lxml.html.HtmlElement) -> list[str]:
+    """The messages shown with a control: in its container (the field's block, a table
+    cell), or the one around it (a check box sits in its own ``form-check`` div)."""
+    container = control.getparent()
+    for _level in range(2):
+        if container is None:
+            break
+        found = [" ".join(e.text_content().split()) for e in container.xpath(_FEEDBACK)]
+        if found:
+            return found
+        container = container.getparent()
+    return []
+
+
+def field_error_problems(html: str) -> list[str]:
+    """Why a field the page marks as refused (``is-invalid``) is not told apart: it shows
+    no message, a message that does not name the field, or the name twice
+    ("项目名称：项目名称过长")."""
+    doc = lxml.html.fromstring(html)
+    bad = []
+    for control in doc.xpath(
+        "//*[contains(concat(' ', normalize-space(@class), ' '), ' is-invalid ')]"
+    ):
+        name = _field_name(doc, control)
+        field = control.get("name")
+        if not name:
+            bad.append(f"refused field {field!r} has no label or column header")
+            continue
+        shown = _feedback(control)
+        if not shown:
+            bad.append(f"refused field {name} ({field}) shows no message")
+        for message in shown:
+            if name not in message:
+                bad.append(f"the message of {name} ({field}) does not name it: {message[:120]!r}")
+            elif message.startswith(f"{name}：") and name in message[len(name) + 1 :]:
+                bad.append(f"the message of {name} ({field}) names it twice: {message[:120]!r}")
+    return bad
+
+
 def check_messages(html: str, *, refusal: bool, where: str) -> None:
-    """Every message Chinese, none huge; a refusal must show at least one."""
+    """Every message Chinese, none huge; a refusal must show at least one, and every field
+    marked as refused a message that names it."""
     found = messages(html)
     assert not refusal or found, f"{where}: refused without any message"
-    bad = problems(found)
+    bad = problems(found) + field_error_problems(html)
     assert not bad, f"{where}: " + "; ".join(bad)

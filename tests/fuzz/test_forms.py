@@ -30,12 +30,15 @@ from dispatch.core.catalog import get_catalog
 from dispatch.projects.samples import sample_params
 from forms.projects import params_as_form_data
 from tests.access.matrix import MATRIX, Row
+from tests.evidence.corpus import EXE, GOOD, PDF_JS, SVG
 from tests.fuzz import checks
 from tests.fuzz.arena import FUZZ, PAGE_OF, Arena, allowed_actors, baseline
 from tests.fuzz.hostile import MISSING, draw_targets, filename, hostile_value
 from tests.fuzz.pages import Form, find_form
 
-FORM_ROWS = [row for row in MATRIX if row.method == "POST"]
+# One row per form: a path's further rows set up states in which the page offers no form
+# (an edit after submission, a refused submit); the access matrix checks those.
+FORM_ROWS = list({row.path: row for row in reversed(MATRIX) if row.method == "POST"}.values())[::-1]
 # The new-project form is one per engineering type and method; each example picks one.
 NEW_PROJECT = "/projects/new?type={type}&method={method}"
 # The most fields replaced in one example: few, so that the rest of the form is valid and
@@ -68,9 +71,19 @@ UPLOAD_BYTES = (
 )
 
 
+# Evidence uploads (the whole hostile corpus is tests/evidence): an executable, a script in
+# an SVG and a PDF with JavaScript under accepted names, and a good PDF and image, so that
+# some examples store a file and the checks see the state change.
+EVIDENCE_BYTES = (EXE, SVG, PDF_JS, GOOD["实施方案.pdf"], GOOD["竣工图.png"])
+EVIDENCE_NAMES = (
+    "实施方案.pdf", "竣工图.png", "=HYPERLINK(1).pdf", "../../方案.pdf", "方案\u202efdp.pdf",
+)  # fmt: skip
+
+
 def upload_value() -> st.SearchStrategy[Any]:
     return st.one_of(
         st.builds(Upload, st.sampled_from(UPLOAD_BYTES), filename()),
+        st.builds(Upload, st.sampled_from(EVIDENCE_BYTES), st.sampled_from(EVIDENCE_NAMES)),
         st.just(MISSING),
         st.sampled_from(("", "\x1b", "²")),
     )

@@ -1,12 +1,14 @@
-"""The two workbook imports, fed hostile workbooks (issue 8, point 8).
+"""The workbook imports, fed hostile workbooks (issue 8, point 8).
 
 Each example starts from a workbook that imports cleanly (the plan list: the actor's own
 export with the project names made new; enterprises: two valid rows under the layout's
-headers), then puts hostile cells into it (text of every hostile kind, numbers beyond 64
-bits and beyond a double's range, NaN and infinities as error cells, formulas, dates at
-Excel's ends, booleans; the header row included), may add near-empty rows and uploads it
-under a hostile file name, sometimes twice. No answer is a 5xx, a refusal says why in
-Chinese and imports nothing, and the city's export still opens.
+headers; a round's reports: the actor's fill workbook with the descriptions changed), then
+puts hostile cells into it (text of every hostile kind, numbers beyond 64 bits and beyond a
+double's range, NaN and infinities as error cells, formulas, dates at Excel's ends,
+booleans; the header row included), may add near-empty rows and uploads it under a hostile
+file name, sometimes twice. No answer is a 5xx, a refusal says why in Chinese and imports
+nothing, and the city's exports (the plan list; for a round's import also the round's
+progress workbook) still open.
 
 Two fixed cases are the issue's findings in small: a zip bomb (a member inflating to
 1 GiB, about 1 MB on the wire) and more near-empty rows than the row limit; both must be
@@ -34,7 +36,7 @@ from tests.access.matrix import MATRIX, Row
 from tests.conftest import csrf_token
 from tests.factories import World
 from tests.fuzz import checks
-from tests.fuzz.arena import BASELINE_NAME, EXPORT_YEAR, FUZZ, Arena, allowed_actors
+from tests.fuzz.arena import BASELINE_NAME, EXPORT_YEAR, FUZZ, Arena, Objects, allowed_actors
 from tests.fuzz.hostile import filename
 from tests.fuzz.workbooks import (
     Mutation,
@@ -45,9 +47,10 @@ from tests.fuzz.workbooks import (
     write_workbook,
 )
 
-IMPORTS = ("projects.import_plan_list", "admin.import_enterprises")
+IMPORTS = ("projects.import_plan_list", "admin.import_enterprises", "rounds.import_reports")
 IMPORT_ROWS = [row for row in MATRIX if row.method == "POST" and row.endpoint in IMPORTS]
 NAME_HEADER = "项目名称"
+DESCRIPTION_HEADER = "进展情况"  # the fill workbook's column every baseline row changes
 RENAMED = "（导入）"
 MAX_MUTATIONS = 5
 NEAR_EMPTY = (0, 1, 40)
@@ -91,22 +94,60 @@ def _enterprises(world: World) -> tuple[list[Sheet], int]:
     return [(layout.sheet, rows)], 0
 
 
-def _baseline(row: Row, client: FlaskClient, world: World) -> tuple[list[Sheet], int]:
+def _fill_workbook(client: FlaskClient, arena: Arena, objects: Objects) -> list[Sheet]:
+    """The actor's fill workbook of the row's round (an empty fill sheet if it sees none)."""
+    response = client.get(arena.url("/rounds/{round}/fill.xlsx", objects))
+    data = response.get_data()
+    response.close()
+    assert response.status_code == 200, f"fill workbook: HTTP {response.status_code}"
+    return read_sheets(data)
+
+
+def _reports(client: FlaskClient, arena: Arena, objects: Objects) -> tuple[list[Sheet], int]:
+    """The actor's fill workbook with every progress description changed (so that
+    importing it saves something)."""
+    sheets = _fill_workbook(client, arena, objects)
+    rows = sheets[0][1]
+    assert len(rows) > 1, "the baseline report is not in the actor's fill workbook"
+    column = rows[0].index(DESCRIPTION_HEADER)
+    for line in rows[1:]:
+        line[column] = f"{line[column] or ''}{RENAMED}"
+    return sheets, 0
+
+
+def _baseline(
+    row: Row, client: FlaskClient, arena: Arena, objects: Objects
+) -> tuple[list[Sheet], int]:
     if row.endpoint == "projects.import_plan_list":
         return _plan_list(client)
-    return _enterprises(world)
+    if row.endpoint == "rounds.import_reports":
+        return _reports(client, arena, objects)
+    return _enterprises(arena.world)
 
 
-def _upload(client: FlaskClient, row: Row, body: bytes, name: str, where: str) -> int:
+def _upload(client: FlaskClient, path: str, body: bytes, name: str, where: str) -> int:
     upload = FileStorage(io.BytesIO(body), filename=name, content_type=XLSX_MIMETYPE)
-    fields = {"csrf_token": csrf_token(client, row.path), "file": upload}
+    fields = {"csrf_token": csrf_token(client, path), "file": upload}
     # Encoded in memory: the test client would spool a large body to a temporary file
     # that it never closes (a ResourceWarning, an error under filterwarnings = error).
     boundary, encoded = encode_multipart(fields)
     response = client.post(
-        row.path, data=encoded, content_type=f"multipart/form-data; boundary={boundary}"
+        path, data=encoded, content_type=f"multipart/form-data; boundary={boundary}"
     )
     return checks.check_answer(client, response, where)
+
+
+def _check_exports(arena: Arena, objects: Objects) -> None:
+    """After an import that stored something: the plan-list export, and the round's
+    progress workbook when the import was a round's, still open without formulas."""
+    checks.check_export(arena)
+    if objects.round_id is None:
+        return
+    response = arena.exporter.get(arena.url("/rounds/{round}/progress.xlsx", objects))
+    data, status = response.get_data(), response.status_code
+    response.close()
+    assert status == 200, f"the city's progress workbook answers HTTP {status}"
+    checks.open_export(data, "the city's progress workbook")
 
 
 def _import_actors(arena: Arena, row: Row) -> list[str]:
@@ -114,8 +155,12 @@ def _import_actors(arena: Arena, row: Row) -> list[str]:
     found = []
     for actor in allowed_actors(row):
         with arena.isolated():
+            objects = arena.set_up(row)
             client = arena.signed_in(actor)
-            if row.endpoint != "projects.import_plan_list":
+            if row.endpoint == "rounds.import_reports":
+                if len(_fill_workbook(client, arena, objects)[0][1]) > 1:
+                    found.append(actor)
+            elif row.endpoint != "projects.import_plan_list":
                 found.append(actor)
             else:
                 response = client.get(f"/projects/export.xlsx?year={EXPORT_YEAR}&status=all")
@@ -137,8 +182,10 @@ def test_import_survives_hostile_workbooks(row: Row, arena: Arena):
     def attack(data: st.DataObject) -> None:
         actor = data.draw(st.sampled_from(actors), label="actor")
         with arena.isolated():
+            objects = arena.set_up(row)
+            path = arena.url(row.path, objects)
             client = arena.signed_in(actor)
-            sheets, data_sheet = _baseline(row, client, arena.world)
+            sheets, data_sheet = _baseline(row, client, arena, objects)
             height = max(len(rows) for _t, rows in sheets) + 1
             width = max((len(r) for _t, rows in sheets for r in rows), default=1) + 1
             mutations = data.draw(
@@ -160,14 +207,14 @@ def test_import_survives_hostile_workbooks(row: Row, arena: Arena):
             sends = 2 if data.draw(st.booleans(), label="twice") else 1
             start = previous = checks.state(arena)
             for attempt in range(1, sends + 1):
-                where = f"{actor} uploads to {row.path} (attempt {attempt})"
-                status = _upload(client, row, body, name, where)
+                where = f"{actor} uploads to {path} (attempt {attempt})"
+                status = _upload(client, path, body, name, where)
                 current = checks.state(arena)
                 if status == 200:
                     checks.refusal_changed_nothing(previous, current, where)
                 previous = current
             if previous != start:
-                checks.check_export(arena)
+                _check_exports(arena, objects)
 
     attack()
 
@@ -177,16 +224,18 @@ def _refused(arena: Arena, row: Row, build: Callable[[list[Sheet], int], bytes])
     while the starting workbook itself imports (so the refusal is the hostile part's)."""
     actor = _import_actors(arena, row)[0]
     with arena.isolated():
+        objects = arena.set_up(row)
+        path = arena.url(row.path, objects)
         client = arena.signed_in(actor)
-        sheets, data_sheet = _baseline(row, client, arena.world)
-        where = f"{actor} uploads to {row.path}"
+        sheets, data_sheet = _baseline(row, client, arena, objects)
+        where = f"{actor} uploads to {path}"
         with arena.isolated():
             before = checks.state(arena)
-            status = _upload(client, row, write_workbook(sheets), "plain.xlsx", where)
+            status = _upload(client, path, write_workbook(sheets), "plain.xlsx", where)
             assert status == 302, f"{where}: the starting workbook is refused (HTTP {status})"
             assert checks.state(arena) != before, f"{where}: the starting workbook imported nothing"
         before = checks.state(arena)
-        status = _upload(client, row, build(sheets, data_sheet), "hostile.xlsx", where)
+        status = _upload(client, path, build(sheets, data_sheet), "hostile.xlsx", where)
         assert status == 200, f"{where}: not refused (HTTP {status})"
         checks.refusal_changed_nothing(before, checks.state(arena), where)
 

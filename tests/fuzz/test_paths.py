@@ -12,7 +12,10 @@ from tests.conftest import csrf_token
 from tests.fuzz.arena import Arena, allowed_actors
 
 HUGE_IDS = (str(2**31), str(2**63), str(2**64), "9" * 30)
-PLACEHOLDERS = ("{project}", "{cr}", "{user}", "{district_a}", "{enterprise_a}")
+PLACEHOLDERS = (
+    "{project}", "{cr}", "{user}", "{district_a}", "{enterprise_a}", "{round}", "{report}",
+    "{evidence}",
+)  # fmt: skip
 
 
 def test_ids_beyond_the_integer_range_are_not_found(arena: Arena):

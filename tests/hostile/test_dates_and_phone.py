@@ -43,10 +43,15 @@ def test_dates_outside_their_window_are_refused(login_as, db, world, field, valu
 
 def test_actual_dates_may_be_tomorrow_but_not_later(login_as, db, world):
     client = login_as("district_a")
-    later = project_form(world, construction_status="completed", actual_completion="2025-06-04")
-    assert create(client, later).status_code == 200
+    # A completed project carries its actual start too (dispatch.core.construction).
+    completed = {"construction_status": "completed", "actual_start": "2025-05-01"}
+    later = project_form(world, **completed, actual_completion="2025-06-04")
+    response = create(client, later)
+    assert response.status_code == 200
+    errors = field_errors(response.get_data(as_text=True))
+    assert any("实际完工日期不能晚于 2025-06-03" in e for e in errors), errors
     assert project_count(db) == 0
-    tomorrow = project_form(world, construction_status="completed", actual_completion="2025-06-03")
+    tomorrow = project_form(world, **completed, actual_completion="2025-06-03")
     assert create(client, tomorrow).status_code == 302
     assert project_count(db) == 1
 

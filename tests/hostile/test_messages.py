@@ -79,3 +79,16 @@ def test_number_errors_do_not_echo_the_input(login_as, db, world):
         assert errors, field
         assert all(len(error) < 200 for error in errors), (field, [e[:300] for e in errors])
     assert project_count(db) == 0
+
+
+def test_a_field_error_names_the_field_once(login_as, db, world):
+    """The message alone when it names the field, else "label：message" (a shown label
+    followed by a message naming it again read "项目名称：项目名称过长")."""
+    client = login_as("district_a")
+    response = create(client, project_form(world, name="名" * 256, district_id="999999999"))
+    assert response.status_code == 200
+    errors = field_errors(response.get_data(as_text=True))
+    assert "项目名称过长：最多 200 个字符，当前 256 个" in errors
+    assert "所在区县：所选区县无效" in errors
+    assert not [e for e in errors if e.startswith("项目名称：项目名称")]
+    assert project_count(db) == 0

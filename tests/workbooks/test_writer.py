@@ -139,3 +139,55 @@ def test_every_kind_of_date_is_a_date() -> None:
         dt.datetime(1900, 1, 15),
         dt.datetime(2025, 3, 1, 8, 30),
     ]
+
+
+def test_formula_looking_text_is_quoted_not_changed() -> None:
+    """OWASP's rule: text starting with = + - @ tab or CR gets the quote prefix (a cell
+    property: the value keeps every character, no apostrophe is added)."""
+    looks_like_formula = ['=HYPERLINK("http://x","点我")', "+1", "-1+2", "@SUM(1)", "\t=1"]
+    rows = [[text, None, None, None, text] for text in looks_like_formula]
+    rows.append(["甲=乙", None, None, None, "001-2"])
+    out = io.BytesIO()
+    with WorkbookWriter(out) as book:
+        made = len(book.book.formats)
+        sheet = book.sheet("清单", COLUMNS)
+        for _ in range(50):
+            for row in rows:
+                sheet.row(row)
+        # One quoted twin per number format of a text column (General, @), not per cell.
+        assert len(book.book.formats) == made + 4 + 2
+    sheet = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["清单"]
+    for number, text in enumerate(looks_like_formula, start=2):
+        name, code = sheet.cell(number, 1), sheet.cell(number, 5)
+        assert name.value == code.value == text
+        assert name.data_type == code.data_type == "s"
+        assert name.quotePrefix and code.quotePrefix
+        assert name.number_format == "General" and code.number_format == "@"
+    plain, code = sheet.cell(len(rows) + 1, 1), sheet.cell(len(rows) + 1, 5)
+    assert (plain.value, code.value) == ("甲=乙", "001-2")
+    assert not plain.quotePrefix and not code.quotePrefix
+    # Numbers are numbers: a negative amount is no formula and gets no prefix.
+    assert not sheet.cell(1, 1).quotePrefix
+
+
+def test_a_workbook_without_formula_looking_text_has_no_quoted_format() -> None:
+    styles = zipfile.ZipFile(io.BytesIO(_write([["甲", Decimal("-1"), None, -2, "x"]])))
+    assert "quotePrefix" not in styles.read("xl/styles.xml").decode()
+
+
+def test_characters_a_workbook_cannot_hold_are_dropped() -> None:
+    """The last line of defence: XML-illegal characters never reach the file (a lone
+    surrogate made the export fail, a control was written as _x001B_)."""
+    data = _write(
+        [
+            ["锅炉\x1b改造\x00", None, None, None, "\x0b001\x7f"],
+            ["\ud800\ufffe\uffff\x1f", None, None, None, "=1\x08"],
+            ["第一行\n\t第二行", None, None, None, "<r>\x1b</r>"],
+        ]
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(data))["清单"]
+    assert sheet["A2"].value == "锅炉改造" and sheet["E2"].value == "001\x7f"
+    assert sheet["A3"].value is None  # nothing left: no cell
+    assert sheet["E3"].value == "=1" and sheet["E3"].quotePrefix
+    assert sheet["A4"].value == "第一行\n\t第二行"  # what XML holds is kept
+    assert sheet["E4"].value == "<r></r>"
