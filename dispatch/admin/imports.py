@@ -31,7 +31,7 @@ from dispatch.workbooks.importer import (
     shown,
 )
 from dispatch.workbooks.layout import Column, LayoutError, load_sheet_columns
-from dispatch.workbooks.reader import cell_text
+from dispatch.workbooks.reader import cell_text, sheet_rows
 from dispatch.workbooks.writer import WorkbookWriter
 from models import Enterprise, Region, RegionKind, is_valid_division_code, is_valid_uscc
 
@@ -93,7 +93,7 @@ def read_rows(data: bytes, reading: Reading) -> list[SheetRow]:
 
     def read(workbook: Any) -> list[SheetRow]:
         sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        rows = sheet_rows(sheet)
         header = next(rows, None)
         if header is None or not any(cell_text(v) for v in header):
             raise reading.fail("文件为空：第 1 行应为表头（" + "、".join(layout.headers) + "）")

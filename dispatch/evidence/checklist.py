@@ -158,3 +158,14 @@ def accepted_counts(session: Session, project_ids: Sequence[int]) -> dict[tuple[
         .group_by(EvidenceFile.project_id, EvidenceFile.item_code)
     )
     return {(pid, code): n for pid, code, n in session.execute(stmt)}
+
+
+def progress_labels(
+    session: Session, catalog: Catalog, projects: Sequence[Project]
+) -> dict[int, str]:
+    """``satisfied/total`` of each project's blocking items (佐证材料完整性, e.g. 7/9)."""
+    labels = {}
+    for project_id, found in checklists(session, catalog, projects).items():
+        done, total = found.progress
+        labels[project_id] = f"{done}/{total}"
+    return labels

@@ -15,6 +15,7 @@ from typing import Any
 
 from dispatch.projects.workbook_layout import DetailSheet, Layout, TypeSheet
 from dispatch.workbooks.importer import ImportSpec, Reading, SheetRow, open_workbook
+from dispatch.workbooks.reader import sheet_rows
 
 TYPE_SHEET_RE = re.compile(r"^\s*([A-Za-z]+\d+)")
 # A row holding nothing but these (a pre-numbered template row) is blank.
@@ -61,7 +62,7 @@ def _read_sheets(workbook: Any, layout: Layout, parsed: Parsed) -> None:
             reading.add(title, None, "", kind)
             continue
         ignored = {c.header for c in kind.columns if c.key in IGNORED_FOR_BLANK}
-        rows = sheet.iter_rows(values_only=True)
+        rows = sheet_rows(sheet)
         for row in reading.rows(title, rows, kind.columns, blank_ignoring=ignored):
             if isinstance(kind, DetailSheet):
                 parsed.lines.setdefault(kind, []).append(row)

@@ -20,11 +20,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import IO, Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
 from dispatch.core.beijing import CHINA_TZ
 from dispatch.core.catalog import Catalog, get_catalog
+from dispatch.evidence.checklist import progress_labels
 from dispatch.rounds.data import FIELDS
 from dispatch.rounds.services import UNSUBMITTED
 from dispatch.rounds.workbook_layout import ProgressLayout, Sheet, get_layouts
@@ -48,6 +49,7 @@ SELECTED: dict[str, Any] = {key: getattr(ProgressReport, key) for key in FIELDS}
     "report_id": ProgressReport.id,
     "version": ProgressReport.version_id,
     "return_reason": ProgressReport.return_reason,
+    "project_id": Project.id,
 }
 AT = {key: i for i, key in enumerate(SELECTED)}
 
@@ -144,6 +146,15 @@ def fill_progress(
             return None
         return YES if row[late_at] else NO
 
+    # Evidence completeness of each project as it stands now (its reached stage).
+    projects = list(
+        session.scalars(
+            select(Project).join(ProgressReport).where(ProgressReport.round_id == rnd.id)
+        )
+    )
+    evidence = progress_labels(session, catalog or get_catalog(), projects)
+    project_at = AT["project_id"]
+    common["evidence"] = lambda row: evidence.get(row[project_at], "")
     situation = _Situation(layout, rnd, at)
     progress = book.sheet(layout.progress.name, layout.progress.columns)
     missing = book.sheet(layout.missing.name, layout.missing.columns)

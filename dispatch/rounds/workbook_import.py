@@ -40,6 +40,7 @@ from dispatch.workbooks.importer import (
     open_workbook,
     record_imported,
 )
+from dispatch.workbooks.reader import sheet_rows
 from models import DispatchRound, ProgressReport, Project, User
 
 SYSTEM_COLUMN = "请勿修改系统列，或重新下载本轮的填报工作簿"
@@ -63,7 +64,7 @@ def _read(workbook: Any, layout: FillLayout, reading: Reading) -> list[SheetRow]
         if title != layout.sheet.name:
             continue
         seen = True
-        found.extend(reading.rows(title, sheet.iter_rows(values_only=True), layout.sheet.columns))
+        found.extend(reading.rows(title, sheet_rows(sheet), layout.sheet.columns))
     if not seen:
         raise reading.fail(
             f"找不到工作表“{layout.sheet.name}”：请使用本轮下载的填报工作簿填写后上传"

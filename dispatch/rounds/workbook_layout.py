@@ -31,10 +31,9 @@ from dispatch.workbooks.layout import (
 
 LAYOUT_FILE = Path(__file__).with_name("workbook_layout.yaml")
 
-# What each sheet may (and must) hold, by key. The evidence column of §2 (佐证材料完整性)
-# joins PROGRESS_KEYS when evidence exists; until then there is nothing true to put in it.
+# What each sheet may (and must) hold, by key; "evidence" is 佐证材料完整性 (e.g. 7/9).
 INFO_KEYS = ("code", "name", "district", "type")
-PROGRESS_KEYS = (*INFO_KEYS, *FIELDS, "status", "submitted_at", "late")
+PROGRESS_KEYS = (*INFO_KEYS, *FIELDS, "status", "submitted_at", "late", "evidence")
 MISSING_KEYS = ("district", "code", "name", "type", "situation", "status", "submitted_at")
 FILL_KEYS = (*INFO_KEYS, "status", "return_reason", *FIELDS, "report_id", "version")
 # The fill sheet's columns an import reads; the rest are there for the reader's eyes.

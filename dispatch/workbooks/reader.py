@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import warnings
 import zipfile
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterator
+from typing import IO, Any, TypeVar
 
 import openpyxl
 
@@ -68,6 +69,75 @@ def check_inflated_sizes(data: bytes) -> None:
             raise UnreadableWorkbook(_BOMB)
 
 
+# Bounds on what openpyxl would build, counted by streaming the parts before it parses:
+# a sheet without a <dimension> is parsed whole on first access, so a million near-empty
+# rows cost seconds and memory before any row limit can stop them; shared strings are all
+# held in memory. Every row counts (MAX_ROWS of data, plus headers, summaries, slack).
+MAX_ROW_ELEMENTS = 6000
+MAX_CELL_ELEMENTS = 500_000
+MAX_SHARED_ELEMENTS = 100_000
+_TAG = rb"<(?:[A-Za-z_][\w.-]*:)?%s[\s/>]"
+_ROW, _CELL, _SI = (re.compile(_TAG % name) for name in (rb"row", rb"c", rb"si"))
+_SCAN = 1 << 20
+_TOO_MANY = (
+    "工作表的行、单元格或文字过多（空行也计入，最多约 {rows} 行），请删除多余的空行或拆分后分批导入"
+)
+
+
+def _count(part: IO[bytes], bounds: list[tuple[re.Pattern[bytes], int]]) -> list[int]:
+    """Occurrences of each pattern in a streamed part, stopping once one passes its bound.
+
+    A chunk is cut before its last ``<`` so no tag is split between two chunks.
+    """
+    counts, tail = [0] * len(bounds), b""
+    while chunk := part.read(_SCAN):
+        buffer = tail + chunk
+        cut = buffer.rfind(b"<")
+        cut = len(buffer) if cut == -1 else cut
+        tail = buffer[cut:]
+        for i, (pattern, limit) in enumerate(bounds):
+            counts[i] += len(pattern.findall(buffer, 0, cut))
+            if counts[i] > limit:
+                return counts
+    for i, (pattern, _limit) in enumerate(bounds):
+        counts[i] += len(pattern.findall(tail))
+    return counts
+
+
+def check_element_counts(data: bytes) -> None:
+    """Refuse a workbook holding more rows, cells or shared strings than an import reads."""
+    rows = cells = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            name = info.filename
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(info) as part:
+                    found = _count(
+                        part,
+                        [(_ROW, MAX_ROW_ELEMENTS - rows), (_CELL, MAX_CELL_ELEMENTS - cells)],
+                    )
+                rows, cells = rows + found[0], cells + found[1]
+            elif name.endswith("sharedStrings.xml"):
+                with archive.open(info) as part:
+                    (strings,) = _count(part, [(_SI, MAX_SHARED_ELEMENTS)])
+                if strings > MAX_SHARED_ELEMENTS:
+                    raise UnreadableWorkbook(_TOO_MANY.format(rows=MAX_ROW_ELEMENTS))
+            if rows > MAX_ROW_ELEMENTS or cells > MAX_CELL_ELEMENTS:
+                raise UnreadableWorkbook(_TOO_MANY.format(rows=MAX_ROW_ELEMENTS))
+
+
+def sheet_rows(sheet: Any) -> Iterator[tuple[Any, ...]]:
+    """A read-only sheet's rows as values, every one of them.
+
+    openpyxl reads no row beyond the <dimension> a file declares; a file that understates
+    it would silently import only part of its rows. The element counts above bound what
+    reading without it costs.
+    """
+    if hasattr(sheet, "reset_dimensions"):
+        sheet.reset_dimensions()
+    return sheet.iter_rows(values_only=True)  # type: ignore[no-any-return]
+
+
 def read_upload(data: bytes, read: Callable[[Any], T], *, max_bytes: int, not_xlsx_hint: str) -> T:
     """Check the upload, open it read-only and return ``read(workbook)``.
 
@@ -85,6 +155,10 @@ def read_upload(data: bytes, read: Callable[[Any], T], *, max_bytes: int, not_xl
     if not data.startswith(b"PK\x03\x04"):
         raise UnreadableWorkbook(f"文件不是有效的 .xlsx 格式，{not_xlsx_hint}")
     check_inflated_sizes(data)
+    try:
+        check_element_counts(data)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise UnreadableWorkbook("无法读取该文件：文件已损坏或不是有效的 .xlsx 格式") from exc
     try:
         with warnings.catch_warnings():
             # Style and data-validation warnings of files saved by other tools do not

@@ -56,6 +56,9 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 PDF_JS = PDF.replace(
     b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>"
 )
+PDF_JS_ESCAPED = PDF.replace(
+    b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /J#61vaScript /#4A#53\n(app.alert(1)) >>"
+)
 NOT_ACCEPTED = "不是建档规范接受的格式"
 UNKNOWN = "无法识别的文件内容"
 
@@ -84,6 +87,7 @@ HOSTILE: list[tuple[str, bytes, str]] = [
     ("照片.pdf", PNG, "扩展名为 .pdf，但文件内容是PNG 图片"),
     ("方案", PDF, "无扩展名"),
     ("带脚本.pdf", PDF_JS, "脚本"),
+    ("转义脚本.pdf", PDF_JS_ESCAPED, "脚本"),
     ("普通.zip", _zip({"a.pdf": PDF}), "只接受"),
     ("截断.docx", samples.docx(["x"])[:-30], UNKNOWN),
 ]  # fmt: skip

@@ -40,3 +40,19 @@ def test_hostile_files_are_refused_with_the_reason(name: str, data: bytes, reaso
     with pytest.raises(sniff.Refused) as refused:
         sniff.sniff(io.BytesIO(data), sniff.clean_name(name), accepted)
     assert reason in refused.value.reason
+
+
+@pytest.mark.parametrize("at", [0, 1, 5, 17, 36, 37])
+def test_active_content_is_found_across_a_chunk_boundary(at: int, monkeypatch) -> None:
+    monkeypatch.setattr(sniff, "SCAN_CHUNK", 64)
+    padding = b"%" + b"p" * (64 - at - 2) + b"\n"
+    data = GOOD["实施方案.pdf"].replace(
+        b"%PDF-1.4\n", b"%PDF-1.4\n" + padding + b"/#45mbeddedFile\n", 1
+    )
+    with pytest.raises(sniff.Refused, match="脚本"):
+        sniff.sniff(io.BytesIO(data), "a.pdf", DEFAULT)
+
+
+def test_a_longer_name_is_not_mistaken_for_js() -> None:
+    data = GOOD["实施方案.pdf"].replace(b"/Type /Catalog", b"/Type /Catalog /JSX 1")
+    assert sniff.sniff(io.BytesIO(data), "a.pdf", DEFAULT).format == "pdf"

@@ -133,3 +133,29 @@ def test_the_layout_file_is_read_strictly(tmp_path) -> None:
         read_layouts(path)
     assert "progress.progress_sheet.columns: 缺少列 'late'" in raised.value.errors
     assert any("未知字段 'widht'" in e for e in raised.value.errors)
+
+
+def test_progress_workbook_shows_evidence_completeness(rounds, db, app, login_as) -> None:
+    import io
+
+    from dispatch.audit import Acting
+    from dispatch.core.catalog import get_catalog
+    from dispatch.evidence import checklist, services
+    from dispatch.storage import MemoryStorage
+    from tests.conftest import START
+    from tests.evidence.corpus import GOOD
+
+    users, project = rounds.world.users, rounds.projects["pub"]
+    total = checklist.checklist(db, get_catalog(), project).progress[1]
+    with app.app_context():
+        row = services.upload(
+            db, MemoryStorage(), Acting(users["district_a"], START), get_catalog(), project,
+            "G03", io.BytesIO(GOOD["实施方案.pdf"]), "实施方案.pdf",
+        )  # fmt: skip
+        services.review(db, Acting(users["city"], START), row, True, "", version=row.version_id)
+        db.commit()
+    _, data = wb.get(login_as("city"), f"/rounds/{rounds.round.id}/progress.xlsx")
+    rows = wb.by_code(wb.book(data)[PROGRESS_SHEET])
+    assert total >= 1
+    assert rows[project.code]["佐证材料完整性"].value == f"1/{total}"
+    assert rows[rounds.projects["b"].code]["佐证材料完整性"].value.startswith("0/")

@@ -1,0 +1,407 @@
+"""Measure a 150 MiB evidence upload through the page: the app's peak memory growth, and
+its throughput against a raw ``minio`` put of the same bytes in the same run.
+
+In one process: a real S3 server (SeaweedFS, ``tests.s3.TempS3``); the app on a throwaway
+SQLite database with ``S3Storage`` (the fail-fast client), the test suite's world and an
+approved project of its enterprise A made through the services; a valid PDF of ``--mb``
+MiB on disk (a one-page PDF with a comment block before its cross-reference table). The
+app runs in Werkzeug's threaded WSGI server on a loopback port; the client logs in with
+the login page's CSRF token, takes the checklist's, and posts the file to the upload route
+with urllib3, streaming the multipart body from the file in 1 MiB pieces. The route spools
+the body to disk (Werkzeug), sniffs it (the PDF is scanned whole for active content), then
+streams it to S3 in parts, hashing on the way (``dispatch.storage.s3``).
+
+``--repeat`` times alternately: a raw put (``Minio.put_object(bucket, key, file,
+length=-1, part_size=16 MiB)``, the SDK's defaults otherwise), then the upload through the
+page, checked afterwards (the new row's size and SHA-256). Around each the peak RSS is
+reset (``echo 5 > /proc/self/clear_refs``) and read back (VmHWM): growth = peak − RSS
+before. The script re-executes itself with ``MALLOC_MMAP_THRESHOLD_`` fixed: glibc
+otherwise raises its threshold after the first large free and keeps later buffers in the
+heap, so a run's "before" may already hold freed memory and hide its growth. (The client
+shares the process but holds 1 MiB at a time.) Throughput is the ratio raw seconds /
+upload seconds (goal ≥ 0.8), best against best and the median of the pairs, the figure to
+quote on a shared machine (every figure swings by ±15 % or more with other work). One more
+upload runs under tracemalloc, untimed.
+
+Where the time goes: each stage of the route alone on the same file (Werkzeug's multipart
+parsing and spooling, the sniffer, reading + hashing as ``Metered`` does, ``S3Storage.put``)
+and, with ``--profile``, one more request under cProfile by stage. Prints the numbers;
+asserts nothing.
+
+    .venv/bin/python bench/bench_evidence_upload.py
+    .venv/bin/python bench/bench_evidence_upload.py --mb 150 --repeat 5 --profile
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import gc
+import hashlib
+import logging
+import os
+import pstats
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import urllib3
+from sqlalchemy import select
+from werkzeug.formparser import parse_form_data
+from werkzeug.serving import make_server
+
+# From the test suite: its throwaway SeaweedFS server, its factories of users and projects,
+# and the padded PDF its S3 failure test uploads.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from dispatch.app import create_app
+from dispatch.config import Settings
+from dispatch.db import get_session
+from dispatch.evidence import sniff
+from dispatch.migrate import upgrade
+from dispatch.storage import S3Storage, new_key
+from dispatch.storage.base import Metered
+from dispatch.storage.s3 import PARALLEL_PARTS, PART_SIZE, fail_fast_client
+from models import EvidenceFile, Project, StoredFile
+from tests.evidence.test_upload_s3_failure import write_padded_pdf
+from tests.factories import PASSWORD, build_world
+from tests.projects.excel_helpers import make_project, project_input
+from tests.s3 import TempS3
+
+MB = 1024 * 1024
+ITEM = "G03"
+NAME = "竣工验收报告.pdf"
+BUCKET = "bench-evidence"
+RAW_PART = 16 * MB
+MMAP_THRESHOLD = "MALLOC_MMAP_THRESHOLD_"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+# --- set-up -----------------------------------------------------------------------------
+
+
+def seed(app: Any) -> tuple[Project, str]:
+    """The test suite's world and an approved project of its enterprise A; returns the
+    project and the username of the enterprise's user, who uploads."""
+    with app.app_context():
+        db = get_session()
+        world = build_world(db)
+        raw = project_input(
+            world.district_a, "A2", "fuel_elimination", "甲区燃煤锅炉淘汰",
+            enterprise=world.enterprise_a,
+        )  # fmt: skip
+        project = make_project(
+            db, app, world.users["district_a"], raw, approver=world.users["city"]
+        )
+        db.commit()
+        return project, world.users["enterprise_a"].username
+
+
+def sha256_of(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+# --- memory -----------------------------------------------------------------------------
+
+
+def _status(field: str) -> int:
+    """A /proc/self/status figure in bytes (VmRSS, VmHWM)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"{field} not in /proc/self/status")
+
+
+def measured(work: Callable[[], object]) -> tuple[float, int]:
+    """``work()``'s seconds and the process's peak RSS growth while it ran (bytes)."""
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
+    before = _status("VmRSS")
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started, _status("VmHWM") - before
+
+
+# --- the client -------------------------------------------------------------------------
+
+
+def framing(boundary: str, fields: dict[str, str]) -> tuple[bytes, bytes]:
+    """What goes before and after the file's bytes in a multipart body (field ``files``)."""
+    preamble = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    )
+    preamble += (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{NAME}"\r\n'
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode()
+    return preamble, f"\r\n--{boundary}--\r\n".encode()
+
+
+class Browser:
+    """Just enough of a browser: one cookie jar, the CSRF token of the page shown."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.http = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(600))
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, **kw: Any) -> urllib3.BaseHTTPResponse:
+        headers = kw.pop("headers", {})
+        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        response = self.http.request(
+            method, self.base + path, headers=headers, redirect=False, **kw
+        )
+        for value in response.headers.getlist("Set-Cookie"):
+            name, _, rest = value.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response
+
+    def token(self, path: str) -> str:
+        page = self.request("GET", path)
+        match = CSRF.search(page.data.decode())
+        assert match, f"no csrf_token on {path} ({page.status})"
+        return match.group(1)
+
+    def login(self, username: str, password: str) -> None:
+        fields = {"csrf_token": self.token("/login"), "username": username, "password": password}
+        response = self.request("POST", "/login", fields=fields, encode_multipart=False)
+        assert response.status == 302, response.status
+
+    def upload(self, path: str, token: str, file: Path) -> urllib3.BaseHTTPResponse:
+        """POST the file as the page's script does: a multipart body streamed with its
+        length, asking for JSON (``X-Requested-With``) rather than a redirect."""
+        boundary = "----bench" + os.urandom(8).hex()
+        preamble, epilogue = framing(boundary, {"csrf_token": token, "note": "", "report_id": ""})
+
+        def body() -> Iterator[bytes]:
+            yield preamble
+            with file.open("rb") as f:
+                while chunk := f.read(MB):
+                    yield chunk
+            yield epilogue
+
+        length = len(preamble) + file.stat().st_size + len(epilogue)
+        headers = {
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Content-Length": str(length),
+            "X-Requested-With": "XMLHttpRequest",
+        }
+        return self.request("POST", path, body=body(), headers=headers)
+
+
+# --- the runs ---------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(
+        self, app: Any, storage: S3Storage, project_id: int, user: str, file: Path, base: str
+    ):
+        self.app, self.storage, self.project_id, self.file = app, storage, project_id, file
+        self.sha256 = sha256_of(file)
+        self.browser = Browser(base)
+        self.browser.login(user, PASSWORD)
+        self.page = f"/evidence/projects/{project_id}"
+        self.token = self.browser.token(self.page)
+
+    def raw_put(self) -> None:
+        key = f"raw/{os.urandom(8).hex()}"
+        with self.file.open("rb") as f:
+            self.storage.client.put_object(BUCKET, key, f, length=-1, part_size=RAW_PART)
+        self.storage.client.remove_object(BUCKET, key)
+
+    def _rows(self) -> list[StoredFile]:
+        with self.app.app_context():
+            return list(
+                get_session().scalars(
+                    select(StoredFile).join(EvidenceFile, EvidenceFile.file_id == StoredFile.id)
+                )
+            )
+
+    def upload(self) -> None:
+        before = {row.id for row in self._rows()}
+        response = self.browser.upload(f"{self.page}/items/{ITEM}/upload", self.token, self.file)
+        assert response.status == 200 and b"location" in response.data, response.status
+        (row,) = [row for row in self._rows() if row.id not in before]
+        ok = row.size == self.file.stat().st_size and row.sha256 == self.sha256
+        assert ok, "the stored file differs from the one sent"
+
+
+def stages(file: Path, storage: S3Storage) -> list[tuple[str, float]]:
+    """Each stage of the route alone on the same bytes (seconds)."""
+    found = []
+    preamble, epilogue = framing("stages", {})
+    with tempfile.TemporaryFile() as body:
+        body.write(preamble)
+        with file.open("rb") as f:
+            while chunk := f.read(MB):
+                body.write(chunk)
+        body.write(epilogue)
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "CONTENT_TYPE": "multipart/form-data; boundary=stages",
+            "CONTENT_LENGTH": str(body.tell()),
+            "wsgi.input": body,
+        }
+        body.seek(0)
+        started = time.perf_counter()
+        _stream, _form, files = parse_form_data(environ)
+        found.append(("Werkzeug: parse the multipart body, spool the file", _since(started)))
+        files["files"].close()
+    with file.open("rb") as f:
+        started = time.perf_counter()
+        sniff.sniff(f, "a.pdf", ("pdf",))
+        found.append(("sniff (PDF: signature, tail, scan for active content)", _since(started)))
+        started = time.perf_counter()
+        metered = Metered(f, None)
+        while metered.read(PART_SIZE):
+            pass
+        found.append(("read + SHA-256 as Metered does (part-size reads)", _since(started)))
+        f.seek(0)
+        key = new_key("bench", dt.datetime.now(dt.UTC))
+        started = time.perf_counter()
+        storage.put(key, f, content_type="application/pdf")
+        found.append(("S3Storage.put (Metered + the SDK's multipart upload)", _since(started)))
+        storage.delete(key)
+    return found
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
+
+
+LOCK_WAIT = "<method 'acquire' of '_thread.lock' objects>"
+# Where a profiled request spends its time: (label, file suffix, function name).
+PROFILED = (
+    ("the request (Flask's wsgi_app)", "flask/app.py", "wsgi_app"),
+    ("  multipart parse + spool (Werkzeug)", "werkzeug/formparser.py", "parse"),
+    ("  sniff", "dispatch/evidence/sniff.py", "sniff"),
+    ("    of which the PDF scan", "dispatch/evidence/sniff.py", "_scan"),
+    ("  S3Storage.put", "dispatch/storage/s3.py", "put"),
+    ("    of which Metered.read (read + SHA-256)", "dispatch/storage/base.py", "read"),
+    # The SDK's reader blocks while its upload threads are all busy, then for the last ones.
+    ("    of which waiting on the SDK's upload threads", "~", LOCK_WAIT),
+)
+
+
+def profile(app: Any, bench: Bench) -> str:
+    """One more upload under cProfile (inside the server's thread), by stage."""
+    profiler = cProfile.Profile()
+    wsgi = app.wsgi_app
+
+    def profiled(environ: dict[str, Any], start_response: Any) -> Any:
+        return profiler.runcall(wsgi, environ, start_response)
+
+    app.wsgi_app = profiled
+    try:
+        bench.upload()
+    finally:
+        app.wsgi_app = wsgi
+    stats = pstats.Stats(profiler)
+    cumulative = {
+        (file, name): entry[3]
+        for (file, _line, name), entry in stats.stats.items()  # type: ignore[attr-defined]
+    }
+    lines = ["profiled upload (cProfile slows Python code; cumulative seconds):"]
+    for label, suffix, name in PROFILED:
+        seconds = sum(
+            t for (file, fn), t in cumulative.items() if fn == name and file.endswith(suffix)
+        )
+        lines.append(f"  {seconds:6.2f} s  {label}")
+    return "\n".join(lines)
+
+
+def report(size: int, pairs: list[dict[str, float]], traced: int, staged: list[Any]) -> None:
+    mb = size / MB
+    print(
+        f"file: {mb:.1f} MiB PDF; S3: SeaweedFS on loopback; raw put: {RAW_PART // MB} MiB"
+        f" parts, 3 at a time; the app: {PART_SIZE // MB} MiB parts, {PARALLEL_PARTS} at a time"
+    )
+    print(f"{'run':>4} {'raw s':>8} {'upload s':>9} {'ratio':>6} {'raw MB':>7} {'upload MB':>10}")
+    for n, p in enumerate(pairs, start=1):
+        print(
+            f"{n:>4} {p['raw']:8.2f} {p['app']:9.2f} {p['raw'] / p['app']:6.2f}"
+            f" {p['raw_mem'] / MB:7.1f} {p['app_mem'] / MB:10.1f}"
+        )
+    best = {k: min(p[k] for p in pairs) for k in ("raw", "app")}
+    worst = {k: max(p[k] for p in pairs) for k in ("raw_mem", "app_mem")}
+    median = statistics.median(p["raw"] / p["app"] for p in pairs)
+    print(f"best: raw put {best['raw']:.2f} s = {mb / best['raw']:.0f} MiB/s, "
+          f"through the page {best['app']:.2f} s = {mb / best['app']:.0f} MiB/s")  # fmt: skip
+    print(f"throughput ratio (raw s / upload s): best/best {best['raw'] / best['app']:.2f}, "
+          f"median of pairs {median:.2f} (goal >= 0.8)")  # fmt: skip
+    print(f"peak RSS growth: upload through the page max {worst['app_mem'] / MB:.1f} MiB "
+          f"(target < 50 MiB); raw put max {worst['raw_mem'] / MB:.1f} MiB")  # fmt: skip
+    print(f"tracemalloc peak during one upload: {traced / MB:.1f} MiB")
+    print("stages alone on the same file:")
+    for label, seconds in staged:
+        print(f"  {seconds:6.2f} s  {mb / seconds:6.0f} MiB/s  {label}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mb", type=int, default=150, help="file size in MiB (under 200)")
+    parser.add_argument("--repeat", type=int, default=3, help="raw/upload pairs")
+    parser.add_argument("--profile", action="store_true", help="cProfile one more upload")
+    args = parser.parse_args()
+    if MMAP_THRESHOLD not in os.environ:
+        # Fixed, so that freed buffers leave the RSS (see the module docstring).
+        env = {**os.environ, MMAP_THRESHOLD: str(128 * 1024)}
+        os.execve(sys.executable, [sys.executable, *sys.argv], env)  # noqa: S606 (itself)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = TempS3().start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-evidence-") as tmp:
+            run(Path(tmp), server, args)
+    finally:
+        server.stop()
+
+
+def run(tmp: Path, s3: TempS3, args: argparse.Namespace) -> None:
+    url = f"sqlite:///{tmp / 'bench.db'}"
+    upgrade(url)
+    client = fail_fast_client(s3.endpoint, s3.access_key, s3.secret_key, secure=False)
+    storage = S3Storage(client, BUCKET)
+    storage.ensure_bucket()
+    settings = Settings(instance_path=tmp, database_url=url, secret_key="b" * 40)
+    app = create_app(settings, storage=storage)
+    project, user = seed(app)
+    file = tmp / "upload.pdf"
+    write_padded_pdf(file, args.mb * MB)
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{http.server_port}"
+        bench = Bench(app, storage, project.id, user, file, base)
+        bench.raw_put()  # the bucket's first write allocates its volume: not measured
+        pairs = []
+        for _ in range(args.repeat):
+            raw, raw_mem = measured(bench.raw_put)
+            app_s, app_mem = measured(bench.upload)
+            pairs.append({"raw": raw, "app": app_s, "raw_mem": raw_mem, "app_mem": app_mem})
+        tracemalloc.start()
+        bench.upload()
+        traced = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        staged = stages(file, storage)
+        report(file.stat().st_size, pairs, traced, staged)
+        if args.profile:
+            print(profile(app, bench))
+    finally:
+        http.shutdown()
+        thread.join()
+        app.extensions["db"].engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
