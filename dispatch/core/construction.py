@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+from typing import Any
 
 
 class ConstructionStatus(enum.StrEnum):
@@ -69,6 +70,16 @@ class ConstructionState:
     actual_start: dt.date | None = None
     actual_completion: dt.date | None = None
     stable_operation_from: dt.date | None = None
+
+    @classmethod
+    def of(cls, record: Any) -> ConstructionState:
+        """The state a project or a report holds (both name the fields alike)."""
+        return cls(
+            record.construction_status,
+            record.actual_start,
+            record.actual_completion,
+            record.stable_operation_from,
+        )
 
 
 def date_errors(state: ConstructionState) -> list[tuple[str, str]]:

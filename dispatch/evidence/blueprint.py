@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from dispatch.evidence import views, views_download, views_files
+from dispatch.evidence import views, views_archive, views_download, views_files
 
 bp = Blueprint("evidence", __name__, url_prefix="/evidence", template_folder="templates")
 
@@ -22,3 +22,4 @@ bp.add_url_rule(
 bp.add_url_rule("/files/<int:evidence_id>/review", view_func=views_files.review, methods=["POST"])
 bp.add_url_rule("/files/<int:evidence_id>/download", view_func=views_download.download)
 bp.add_url_rule("/files/<int:evidence_id>/preview", view_func=views_download.preview)
+bp.add_url_rule("/archive.zip", view_func=views_archive.archive)

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import render_template, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from dispatch.access import (
@@ -25,6 +25,7 @@ from dispatch.access import (
     require,
     visible_evidence,
     visible_projects,
+    visible_regions,
     visible_reports,
 )
 from dispatch.core.catalog import REQUIREMENT_NAMES_ZH, get_catalog
@@ -40,6 +41,8 @@ from models import (
     PlanStatus,
     ProgressReport,
     Project,
+    Region,
+    RegionKind,
     Role,
     StoredFile,
     User,
@@ -63,6 +66,15 @@ def load_project(project_id: int) -> Project:
 def load_evidence(evidence_id: int) -> EvidenceFile:
     return get_or_404(  # type: ignore[no-any-return]
         get_session(), visible_evidence(current_user), evidence_id, EvidenceFile
+    )
+
+
+def archive_districts() -> Select[tuple[Region]]:
+    """The districts the caller may ask an archive for (a district user: its own)."""
+    return (
+        visible_regions(current_user)
+        .where(Region.kind == RegionKind.DISTRICT)
+        .order_by(Region.division_code, Region.id)
     )
 
 
@@ -235,6 +247,7 @@ def index():  # type: ignore[no-untyped-def]
     page = paginate(db, stmt, page_arg(request.args.get("page")), per_page=30)
     found = checklists.checklists(db, get_catalog(), page.items)
     queue = _queue()
+    can_archive = has_permission(current_user, Permission.PROJECTS_EXPORT)
     return render_template(
         "evidence/index.html",
         page=page,
@@ -244,4 +257,5 @@ def index():  # type: ignore[no-untyped-def]
         # The uploaders' to-do; the city, which judged them, has its queue instead.
         rejected=[] if has_permission(current_user, Permission.EVIDENCE_REVIEW) else _rejected(),
         size_text=size_text,
+        archive_districts=list(db.scalars(archive_districts())) if can_archive else None,
     )

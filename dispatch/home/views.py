@@ -7,6 +7,7 @@ scope, never from the role's name.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 from flask import current_app, jsonify, render_template
@@ -20,16 +21,33 @@ from dispatch.access import (
     has_permission,
     require,
     visible_enterprises,
+    visible_projects,
     visible_regions,
 )
 from dispatch.clock import now, today
+from dispatch.core.catalog import get_catalog
 from dispatch.db import get_session
+from dispatch.evidence.checklist import checklists
 from dispatch.home.tiles import tiles_for
 from dispatch.rounds.todo import todo_for
 from dispatch.rounds.warnings import WarningSummary
 from dispatch.storage import StorageError
 from dispatch.storage.current import current_storage
-from models import AuditEvent, Region, RegionKind, User
+from models import AuditEvent, PlanStatus, Project, Region, RegionKind, User
+
+
+@dataclasses.dataclass(frozen=True)
+class Completeness:
+    """档案完整率 of one area: approved projects whose archive is complete for the stage
+    they have reached, out of all its approved projects."""
+
+    name: str
+    complete: int
+    total: int
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.complete / self.total) if self.total else None
 
 
 class HomeStats:
@@ -49,6 +67,30 @@ class HomeStats:
     def districts(self) -> int:
         regions = visible_regions(self._user).where(Region.kind == RegionKind.DISTRICT)
         return self._count(regions)
+
+    @functools.cached_property
+    def archive_completeness(self) -> list[Completeness] | None:
+        """Per district of the caller's area, then the whole area when it has several."""
+        if not has_permission(self._user, Permission.EVIDENCE_VIEW):
+            return None
+        stmt = visible_projects(self._user).where(Project.plan_status == PlanStatus.APPROVED)
+        projects = list(self._session.scalars(stmt))
+        found = checklists(self._session, get_catalog(), projects)
+        complete: dict[int, int] = {}
+        total: dict[int, int] = {}
+        for project in projects:
+            total[project.district_id] = total.get(project.district_id, 0) + 1
+            if found[project.id].complete:
+                complete[project.district_id] = complete.get(project.district_id, 0) + 1
+        districts = self._session.scalars(
+            visible_regions(self._user)
+            .where(Region.kind == RegionKind.DISTRICT)
+            .order_by(Region.division_code, Region.id)
+        )
+        rows = [Completeness(d.name, complete.get(d.id, 0), total.get(d.id, 0)) for d in districts]
+        if len(rows) > 1:
+            rows.append(Completeness("全市", sum(complete.values()), len(projects)))
+        return rows
 
     @functools.cached_property
     def enterprises(self) -> int | None:

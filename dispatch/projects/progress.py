@@ -30,20 +30,11 @@ PROGRESS_FIELDS = (
 )
 
 
-def state_of(project: Project) -> ConstructionState:
-    return ConstructionState(
-        project.construction_status,
-        project.actual_start,
-        project.actual_completion,
-        project.stable_operation_from,
-    )
-
-
 def progress_errors(
     project: Project, state: ConstructionState, investment_completed: Decimal
 ) -> list[tuple[str, str]]:
     """(field, message) for every way ``state`` may not become the project's progress."""
-    errors = date_errors(state) + forward_errors(state_of(project), state)
+    errors = date_errors(state) + forward_errors(ConstructionState.of(project), state)
     if investment_completed < project.investment_completed:
         errors.append(
             (

@@ -73,12 +73,7 @@ class CleanReport:
 
     @property
     def state(self) -> ConstructionState:
-        return ConstructionState(
-            self.construction_status,
-            self.actual_start,
-            self.actual_completion,
-            self.stable_operation_from,
-        )
+        return ConstructionState.of(self)
 
 
 def input_of(report: ProgressReport) -> ReportInput:
@@ -157,11 +152,6 @@ def missing_for_submit(report: ProgressReport) -> list[tuple[str, str]]:
     missing: list[tuple[str, str]] = []
     if not report.description.strip():
         missing.append(("description", "进展情况不能为空"))
-    state = ConstructionState(
-        report.construction_status,
-        report.actual_start,
-        report.actual_completion,
-        report.stable_operation_from,
-    )
+    state = ConstructionState.of(report)
     missing.extend(date_errors(state))
     return missing

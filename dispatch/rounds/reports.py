@@ -123,7 +123,7 @@ def approve(session: Session, acting: Acting, report: ProgressReport, *, version
         session,
         acting,
         report.project,
-        state=_state(report),
+        state=ConstructionState.of(report),
         investment_completed=report.investment_cumulative,
         percent_complete=report.percent_complete,
         source=f"{report.round.title}调度",
@@ -135,15 +135,6 @@ def approve(session: Session, acting: Acting, report: ProgressReport, *, version
     report.updated_at = acting.at
     report.return_reason = ""
     record_event(session, acting, report, "approve", before)
-
-
-def _state(report: ProgressReport) -> ConstructionState:
-    return ConstructionState(
-        report.construction_status,
-        report.actual_start,
-        report.actual_completion,
-        report.stable_operation_from,
-    )
 
 
 def clean_reason(reason: str | None) -> str:

@@ -357,6 +357,12 @@ _ROWS: list[tuple[Any, ...]] = [
                       200, 404, 200, 404, 200, 404, 404, 404, 302, None),
     ("evidence.preview", "GET", "/evidence/files/{evidence}/preview", EV,
                       200, 404, 200, 404, 200, 404, 404, 404, 302, None),
+    # The archive of the caller's area (the other city's: its own, empty); one district of
+    # it on request, another district's or city's id is not found.
+    ("evidence.archive", "GET", "/evidence/archive.zip", EV_OK,
+                      404, 404, 200, 200, 200, 200, 404, 404, 302, None),
+    ("evidence.archive", "GET", "/evidence/archive.zip?district={district_a}&all=1", EV,
+                      404, 404, 200, 404, 200, 404, 404, 404, 302, None),
     # --- admin area: admins only ---------------------------------------------------------
     ("admin.users", "GET", "/admin/users", None,
                       404, 404, 404, 404, 404, 404, 200, 404, 302, None),

@@ -1,11 +1,12 @@
 """The query-string filters of the route inventory, fuzzed with hostile values.
 
 Every GET form of every page (the project list's filters, the new-project type chooser,
-the export's year and scope, the audit log's filters, the admin lists' searches) is sent
-with hostile values in some of its fields and in ``page``. No answer is a 5xx; a refusal
-(an error shown with the list, or a redirect with a flash) is in Chinese; a workbook
-answered opens without formula cells. ``test_every_get_form_is_fuzzed`` walks every page
-of the access matrix, so a new filter form fails the suite until it is listed here.
+the export's year and scope, the evidence archive's district, the audit log's filters, the
+admin lists' searches) is sent with hostile values in some of its fields and in ``page``.
+No answer is a 5xx; a refusal (an error shown with the list, or a redirect with a flash)
+is in Chinese; a workbook answered opens without formula cells.
+``test_every_get_form_is_fuzzed`` walks every page of the access matrix, so a new filter
+form fails the suite until it is listed here.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ FILTER_PAGES = {
     "admin.regions": "/admin/regions",
     "admin.enterprises": "/admin/enterprises",
     "rounds.reports": "/rounds/{round}/reports",
+    "evidence.archive": "/evidence/",
 }
 # Not on any form, but in every pager link.
 EXTRA = ("page",)
