@@ -40,8 +40,9 @@ ENTERPRISE_VISIBLE_STATUSES = (PlanStatus.APPROVED, PlanStatus.WITHDRAWN, PlanSt
 S = TypeVar("S", bound=Select[Any])
 
 
-def _in_subtree(path: str) -> Any:
-    return Region.path.startswith(path, autoescape=True)
+def _in_subtree(path: str, column: Any = Region.path) -> Any:
+    """``column`` (a region path, ``regions.path`` by default) lies in the subtree at ``path``."""
+    return column.startswith(path, autoescape=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,13 +128,11 @@ class Scope:
         assert self.region_path is not None
         # Paths are digits and slashes: no LIKE wildcards to escape in the column.
         return stmt.where(  # type: ignore[return-value]
-            or_(literal(self.region_path).startswith(city.path), _path_within(city.path, self))
+            or_(
+                literal(self.region_path).startswith(city.path),
+                _in_subtree(self.region_path, city.path),
+            )
         )
-
-
-def _path_within(path: Any, scope: Scope) -> Any:
-    assert scope.region_path is not None
-    return path.startswith(scope.region_path, autoescape=True)
 
 
 NOWHERE = Scope()
