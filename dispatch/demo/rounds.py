@@ -14,7 +14,8 @@ missing (nothing, a saved draft, or returned and never fixed), late (submitted o
 6th or 7th) and returned (fixed and submitted again, some after the deadline, then
 approved). The open round has got as far as today allows: some approved and awaiting
 review, a returned one for a district, enterprise fills awaiting the district, saved
-drafts and untouched reports.
+drafts and untouched reports; when its default deadlines have passed, the city has
+extended them (dispatch.demo.timeline).
 """
 
 from __future__ import annotations
@@ -30,9 +31,17 @@ from dispatch.audit import Acting
 from dispatch.core.beijing import local_date
 from dispatch.demo.projects import Cast, PlanList
 from dispatch.demo.schedule import invested, progress_on, report_texts
-from dispatch.demo.timeline import Calendar, Month, Timeline, at_work, beijing, office_instant
+from dispatch.demo.timeline import Calendar, Month, Timeline, at_work, office_instant
 from dispatch.rounds.data import ReportInput, validate_report
-from dispatch.rounds.services import approve, close_round, fill, open_round, return_report, submit
+from dispatch.rounds.services import (
+    approve,
+    close_round,
+    fill,
+    open_round,
+    return_report,
+    set_deadlines,
+    submit,
+)
 from models import DispatchRound, ProgressReport, Region, User
 
 __all__ = ["Dispatch"]
@@ -45,7 +54,6 @@ RETURN_REASONS = (
 )
 FIX_NOTE = "（已按市局退回意见核实修改）"
 MINUTES = dt.timedelta(minutes=1)
-PLANNING_DAY = 20  # a closed round's work is planned on the 20th, after late joiners
 
 
 class Dispatch:
@@ -78,9 +86,15 @@ class Dispatch:
             # Planned once the year's plan list has joined (a December round opens first).
             planning = max(at, self.plan.settled) + 15 * MINUTES
             self.timeline.at(planning, partial(self._plan_open, rnd))
+            extension = self.calendar.extension
+            if extension is not None:
+                when, deadlines = extension
+                self.timeline.at(when, partial(self._extend, rnd, deadlines))
             return
         index, self._closed = self._closed, self._closed + 1
-        planning = beijing(month.day(PLANNING_DAY), 9)
+        # Planned right after opening (the year's plan list is approved by mid-December),
+        # before the first fill on the 24th at the earliest.
+        planning = at + 15 * MINUTES
         self.timeline.at(planning, partial(self._plan_closed, rnd, month, index))
         self.timeline.at(self.calendar.closed_at(month), partial(self._close, rnd))
 
@@ -136,8 +150,9 @@ class Dispatch:
     def _plan_report(
         self, report: ProgressReport, month: Month, outcome: str, k: int, r: int
     ) -> None:
-        # Day offsets count from the 1st of the next month: -3 is the 28th or so, 4 the
-        # district deadline (the 5th), 6 the 7th; the round closes on the 8th.
+        # Day offsets count from the 1st of the next month: -3 is the 28th or so (an
+        # enterprise fills two days earlier, after the opening on the 22nd), 4 the district
+        # deadline (the 5th), 6 the 7th; the round closes on the 8th.
         jitter = (k * 53 + r * 29) % 420
         reason = RETURN_REASONS[(k + r) % len(RETURN_REASONS)]
         review = partial(self._approve, report)
@@ -180,7 +195,8 @@ class Dispatch:
         now = self.calendar.now
         reports = self._reports(rnd, now)
         start, end = at + 15 * MINUTES, now - 10 * MINUTES
-        elapsed = (now - rnd.opened_at) / (rnd.district_deadline - rnd.opened_at)
+        deadline = self.calendar.open_deadlines[1]  # extended by now, if it had to be
+        elapsed = (now - rnd.opened_at) / (deadline - rnd.opened_at)
         done = min(max(elapsed, 0.0), 1.0)
         approved = 0.4 * done
         submitted = approved + 0.15 + 0.25 * done
@@ -263,6 +279,13 @@ class Dispatch:
     def _return(self, report: ProgressReport, reason: str, at: dt.datetime) -> None:
         acting = Acting(self.cast.city, at)
         return_report(self.session, acting, report, reason, version=report.version_id)
+
+    def _extend(
+        self, rnd: DispatchRound, deadlines: tuple[dt.datetime, dt.datetime], at: dt.datetime
+    ) -> None:
+        enterprise, district = deadlines
+        acting = Acting(self.cast.city, at)
+        set_deadlines(self.session, acting, rnd, enterprise, district, version=rnd.version_id)
 
     def _close(self, rnd: DispatchRound, at: dt.datetime) -> None:
         close_round(self.session, Acting(self.cast.city, at), rnd, version=rnd.version_id)

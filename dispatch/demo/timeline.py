@@ -1,15 +1,16 @@
 """When the demo's history happens, anchored on the clock's date, and running it in order.
 
-The demo city keeps one cadence: the city opens month M's round on the 8th of M at 10:00
-(Beijing time) and closes it on the 8th of M+1 at 09:30, three days after the district
-deadline, just before opening the next one; so exactly one round is open at any moment.
-Seeded on a given day, the round open now is this month's from the 8th on, last
-month's before it (its reports are still coming in). The rounds before it are closed:
-those of the year, or at least :data:`MIN_CLOSED` of them, reaching back into the
-previous year in January to March. The current year's plan list is filed and approved in
-December of the year before, so it is complete on the first of January; the platform goes
-live (organisations, accounts, last year's projects) on the first of the month before the
-first round.
+The demo city keeps one cadence: the city opens month M's round on the 22nd of M at 10:00
+(Beijing time), with the default deadlines (the 2nd and the 5th of M+1), and closes it on
+the 8th of M+1 at 09:30, three days after the district deadline. Seeded on a given day,
+the round open now is always last month's, its reports still coming in: from the 6th on,
+when its default deadlines have passed, the city extended them (on the afternoon of the
+5th) to three and six days after the seeding day, and has not opened this month's round
+yet. The rounds before it are closed: those of the year, or at least :data:`MIN_CLOSED` of
+them, reaching back into the previous year in January to March. The current year's plan
+list is filed and approved in December of the year before, so it is complete on the first
+of January; the platform goes live (organisations, accounts, last year's projects) on the
+first of the month before the first round.
 
 :class:`Timeline` runs the seeding steps in the order of their instants, so history rows,
 audit events (whose hash chain follows insertion order) and timestamps agree.
@@ -23,9 +24,12 @@ import heapq
 import itertools
 from collections.abc import Callable
 
-from dispatch.core.beijing import CHINA_TZ, local_date
+from dispatch.core.beijing import CHINA_TZ, end_of_day, local_date
+from dispatch.rounds.services import default_deadlines
 
-OPEN_DAY = 8
+OPEN_DAY = 22
+CLOSE_DAY = 8  # of the next month, three days after the district deadline
+EXTENSION_DAYS = (3, 6)  # the extended deadlines, in days after the seeding day
 MIN_CLOSED = 3
 OFFICE_HOURS = (dt.time(9, 0), dt.time(17, 30))
 
@@ -99,7 +103,33 @@ class Calendar:
         return beijing(month.day(OPEN_DAY), 10)
 
     def closed_at(self, month: Month) -> dt.datetime:
-        return beijing(month.next.day(OPEN_DAY), 9, 30)
+        return beijing(month.next.day(CLOSE_DAY), 9, 30)
+
+    @property
+    def extension(self) -> tuple[dt.datetime, tuple[dt.datetime, dt.datetime]] | None:
+        """When and to what the city extended the open round's deadlines, if it had to.
+
+        The defaults stand until the district deadline's day is over; from the next day
+        on, the city is seen to have extended both on that day's afternoon.
+        """
+        month = self.open_month
+        district = default_deadlines(month.year, month.month)[1]
+        if self.today <= local_date(district):
+            return None
+        enterprise_days, district_days = EXTENSION_DAYS
+        deadlines = (
+            end_of_day(self.today + dt.timedelta(days=enterprise_days)),
+            end_of_day(self.today + dt.timedelta(days=district_days)),
+        )
+        return beijing(local_date(district), 16), deadlines
+
+    @property
+    def open_deadlines(self) -> tuple[dt.datetime, dt.datetime]:
+        """The open round's deadlines as they stand at ``now``."""
+        extension = self.extension
+        if extension is not None:
+            return extension[1]
+        return default_deadlines(self.open_month.year, self.open_month.month)
 
     def reporting_day(self, month: Month, offset: int) -> dt.date:
         """Day ``offset`` of ``month``'s reporting: 0 is the 1st of the next month."""
@@ -109,7 +139,7 @@ class Calendar:
 def calendar_for(now: dt.datetime) -> Calendar:
     today = local_date(now)
     this_month = Month(today.year, today.month)
-    open_month = this_month if today.day > OPEN_DAY else this_month.shift(-1)
+    open_month = this_month.shift(-1)
     first = min(Month(today.year, 1), open_month.shift(-MIN_CLOSED))
     return Calendar(now=now, open_month=open_month, first_month=first)
 

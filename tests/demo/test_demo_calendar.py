@@ -33,7 +33,7 @@ def test_every_day_has_one_open_round_after_closed_ones(hour: int) -> None:
         open_month = months[-1]
         assert open_month == cal.open_month
         this_month = Month(day.year, day.month)
-        assert open_month == (this_month if day.day > 8 else this_month.shift(-1))
+        assert open_month == this_month.shift(-1)  # always last month's
         assert cal.opened_at(open_month) < now
         closed = months[:-1]
         assert len(closed) >= MIN_CLOSED
@@ -44,6 +44,25 @@ def test_every_day_has_one_open_round_after_closed_ones(hour: int) -> None:
         assert cal.go_live < beijing(cal.plan_list_from, 9) < now
         assert cal.go_live < cal.opened_at(months[0])
         assert cal.year == day.year
+
+
+def test_the_open_round_takes_reports_today() -> None:
+    """Its default deadlines stand until the 5th; from the 6th on they are extended."""
+    for day in DAYS:
+        now = beijing(day, 12)
+        cal = calendar_for(now)
+        month = cal.open_month
+        extension = cal.extension
+        assert (extension is not None) == (day.day > 5), day
+        if extension is None:
+            assert cal.open_deadlines == default_deadlines(month.year, month.month)
+        else:
+            when, deadlines = extension
+            assert cal.opened_at(month) < when < now
+            assert deadlines == cal.open_deadlines
+        enterprise, district = cal.open_deadlines
+        assert now < district and enterprise <= district
+        assert extension is None or now < enterprise
 
 
 def test_the_close_follows_the_district_deadline() -> None:

@@ -1,9 +1,10 @@
 """The demo is always current: seeded on any day, it shows that year's plan list and the
 monthly dispatch up to that day, with past, plausible timestamps.
 
-Each case seeds a fresh database once with the clock at its day: late in the year, early
-in a year (closed rounds reach back into December), and in January before the 8th, when
-the open round is the previous year's December and the closed ones its autumn.
+Each case seeds a fresh database once with the clock at its day: late in a month (the open
+round is last month's, its deadlines extended), early in a month (closed rounds reach back
+into the previous year), and in January, when the open round is the previous year's
+December and the closed ones its autumn.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ from tests.demo.seeded import SeededDemo, seed_demo_at
 UTC = dt.UTC
 # name: (the clock's instant, the open round's month, the first closed round's month)
 CASES = {
-    "november": (dt.datetime(2026, 11, 22, 4, 50, tzinfo=UTC), (2026, 11), (2026, 1)),
-    "march": (dt.datetime(2027, 3, 10, 2, 0, tzinfo=UTC), (2027, 3), (2026, 12)),
+    "november": (dt.datetime(2026, 11, 22, 4, 50, tzinfo=UTC), (2026, 10), (2026, 1)),
+    "march": (dt.datetime(2027, 3, 3, 2, 0, tzinfo=UTC), (2027, 2), (2026, 11)),
     "early-january": (dt.datetime(2027, 1, 5, 2, 0, tzinfo=UTC), (2026, 12), (2026, 9)),
 }
 OFFICE = (dt.time(9, 0), dt.time(17, 30))
@@ -161,6 +162,17 @@ def test_the_open_round_is_under_way(db: Session, demo) -> None:  # type: ignore
     assert all(rnd.opened_at < r.filled_at < seeded.now for r in filled)
     by_enterprise = [r for r in rnd.reports if r.status == ReportStatus.ENTERPRISE_FILLED]
     assert all(r.filled_by.role.value == "enterprise" for r in by_enterprise)
+    # Last month's round, still taking reports: deadlines passed by now were extended.
+    today = local_date(seeded.now)
+    assert (rnd.year * 12 + rnd.month) == today.year * 12 + today.month - 1
+    assert rnd.district_deadline > seeded.now
+    extended = db.scalar(
+        select(func.count()).where(
+            AuditEvent.action == "round.deadlines", AuditEvent.object_id == str(rnd.id)
+        )
+    )
+    assert extended == (1 if today.day > 5 else 0)
+    assert not any(r.late for r in rnd.reports)
     returned = next(r for r in rnd.reports if r.status == ReportStatus.RETURNED)
     assert returned.return_reason and returned.project.district.division_code in (
         "370102",
