@@ -8,6 +8,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from flask import Flask, flash, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dispatch.auth.loader import load_user
 from dispatch.config import ConfigError, Settings
@@ -18,6 +19,7 @@ from dispatch.web.converters import register_converters
 from dispatch.web.errors import register_error_handlers
 from dispatch.web.security import init_security
 from dispatch.web.templating import init_templating
+from dispatch.web.uploads import init_uploads
 
 
 def _blueprints() -> list:  # type: ignore[type-arg]
@@ -27,9 +29,14 @@ def _blueprints() -> list:  # type: ignore[type-arg]
     from dispatch.evidence.blueprint import bp as evidence_bp
     from dispatch.home.blueprint import bp as home_bp
     from dispatch.projects.blueprint import bp as projects_bp
+    from dispatch.reductions.blueprint import bp as reductions_bp
     from dispatch.rounds.blueprint import bp as rounds_bp
+    from dispatch.security.blueprint import bp as security_bp
 
-    return [auth_bp, home_bp, projects_bp, rounds_bp, evidence_bp, admin_bp, auditlog_bp]
+    return [
+        auth_bp, home_bp, projects_bp, rounds_bp, evidence_bp, reductions_bp, admin_bp,
+        security_bp, auditlog_bp,
+    ]  # fmt: skip
 
 
 def _storage(settings: Settings) -> Storage:
@@ -38,6 +45,21 @@ def _storage(settings: Settings) -> Storage:
         return make_storage(settings)
     except StorageError as exc:
         raise ConfigError(f"对象存储不可用：{exc.message}") from exc
+
+
+def _limiter_options(settings: Settings) -> dict[str, float]:
+    # A Redis that stops answering fails the login quickly instead of holding the worker.
+    if settings.ratelimit_storage_uri.startswith("redis"):
+        return {"socket_connect_timeout": 5, "socket_timeout": 5}
+    return {}
+
+
+def _check_limiter_store(settings: Settings) -> None:
+    """A web server does not start without the shared limiter store (commands need none)."""
+    if settings.serving and settings.ratelimit_enabled and not limiter.storage.check():
+        raise ConfigError(
+            "登录限流存储不可用，请检查 DISPATCH_RATELIMIT_STORAGE_URI 指向的 Redis 是否在运行"
+        )
 
 
 def _app_version() -> str:
@@ -59,6 +81,7 @@ def create_app(
     settings.validate()
 
     app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    init_uploads(app)  # uploads scanned as spooled, bounded per file, put as they arrive
     app.config.update(
         SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
@@ -77,16 +100,25 @@ def create_app(
         WTF_I18N_ENABLED=False,
         LOGIN_RATE_LIMIT=settings.login_rate_limit,
         RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri,
+        RATELIMIT_STORAGE_OPTIONS=_limiter_options(settings),
         RATELIMIT_ENABLED=settings.ratelimit_enabled,
+        RATELIMIT_KEY_PREFIX="dispatch",  # a Redis shared with other systems keeps ours apart
         RATELIMIT_HEADERS_ENABLED=False,
     )
     if clock is not None:
         app.extensions["clock"] = clock
+    if settings.trusted_proxies:
+        # Each trusted proxy appends the address it received the request from: only those
+        # last N entries are believed, so request.remote_addr (the limiter's key, the audit
+        # log's address) is the real client and a forged X-Forwarded-For is ignored.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
 
     (database or Database(make_engine(settings.database_url))).init_app(app)
     app.extensions["storage"] = storage if storage is not None else _storage(settings)
     csrf.init_app(app)
     limiter.init_app(app)
+    _check_limiter_store(settings)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"

@@ -8,6 +8,12 @@ services, so nothing below the edge reads the request or the clock.
 Events are sealed (hashed onto the previous one) at insert time; on PostgreSQL a
 transaction-scoped advisory lock serialises writers so the chain never forks (the unique
 ``prev_hash`` would reject a fork anyway; the lock turns that error into waiting).
+
+Old events may be moved to archive files (``dispatch audit archive``, see
+:mod:`dispatch.auditlog.archive`). The archiving is itself an event of the chain
+(:data:`ARCHIVE_ACTION`) naming the last archived event's id and hash, so the live chain
+starts where the newest such event says, not at the genesis hash: deleting old events
+without that event (or with a forged one that is not linked in) breaks the chain.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ from models import GENESIS_HASH, AuditEvent, AuditOutcome, User
 
 # Arbitrary constant identifying the audit-chain advisory lock.
 AUDIT_LOCK_KEY = 7_300_137
+# The event that moved a prefix of the chain to an archive file; its details name the
+# range (first_id, last_id, count), the hashes at both ends and the file's SHA-256.
+ARCHIVE_ACTION = "audit.archive"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,6 +54,13 @@ class Acting:
         return dataclasses.replace(self, user=user)
 
 
+def lock_chain(session: Session) -> None:
+    """Wait for, then hold until the transaction ends, the right to append (PostgreSQL;
+    SQLite has a single writer anyway)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
+
+
 def record(
     session: Session,
     acting: Acting,
@@ -61,8 +77,7 @@ def record(
     ``actor_username`` names an actor that has no account (an unknown login name).
     """
     actor = acting.user
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": AUDIT_LOCK_KEY})
+    lock_chain(session)
     session.flush()
     last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
     event = AuditEvent(
@@ -85,12 +100,44 @@ def record(
 
 
 @dataclasses.dataclass(frozen=True)
+class ChainStart:
+    """Where the live chain begins: the genesis hash, or the end of the archived part."""
+
+    prev_hash: str = GENESIS_HASH
+    archived_through: int | None = None  # the last archived event's id
+    anchor_id: int | None = None  # the archive event that says so
+    problem: str = ""
+
+
+def chain_start(session: Session) -> ChainStart:
+    """The hash the first live event must link to, from the newest archive event.
+
+    That event is itself verified by the walk of the chain, so a forged or edited one is
+    found there; ``problem`` names an archive event that does not say where the chain starts.
+    """
+    anchor = session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.action == ARCHIVE_ACTION, AuditEvent.outcome == AuditOutcome.SUCCESS)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    if anchor is None:
+        return ChainStart()
+    details = anchor.details or {}
+    last_hash, last_id = details.get("last_hash"), details.get("last_id")
+    if not isinstance(last_hash, str) or type(last_id) is not int or last_id >= anchor.id:
+        return ChainStart(anchor_id=anchor.id, problem="archive event names no earlier last event")
+    return ChainStart(last_hash, last_id, anchor.id)
+
+
+@dataclasses.dataclass(frozen=True)
 class ChainReport:
     """Result of walking the chain."""
 
     checked: int
     first_bad_id: int | None = None
     reason: str = ""
+    start: ChainStart = ChainStart()
 
     @property
     def ok(self) -> bool:
@@ -98,18 +145,27 @@ class ChainReport:
 
 
 def verify_chain(session: Session, batch_size: int = 1000) -> ChainReport:
-    """Walk every event in id order, streaming, and report the first one that does not verify."""
-    expected_prev = GENESIS_HASH
+    """Walk every live event in id order, streaming, and report the first one that does not
+    verify. The first must link to the archived part's last hash when there is one."""
+    start = chain_start(session)
+    if start.problem:
+        return ChainReport(0, start.anchor_id, start.problem, start)
+    expected_prev = start.prev_hash
     checked = 0
     stmt = select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=batch_size)
     # The context manager closes PostgreSQL's server-side cursor on an early return too.
     with session.scalars(stmt) as events:
         for event in events:
             if event.prev_hash != expected_prev:
-                return ChainReport(checked, event.id, "prev_hash does not match the previous event")
+                reason = "prev_hash does not match the previous event"
+                if checked == 0 and start.archived_through is not None:
+                    reason = "prev_hash does not match the last archived event"
+                return ChainReport(checked, event.id, reason, start)
+            if start.archived_through is not None and event.id <= start.archived_through:
+                return ChainReport(checked, event.id, "event was archived yet is still here", start)
             if event.compute_hash() != event.hash:
-                return ChainReport(checked, event.id, "content does not match its hash")
+                return ChainReport(checked, event.id, "content does not match its hash", start)
             expected_prev = event.hash
             checked += 1
             session.expunge(event)
-    return ChainReport(checked)
+    return ChainReport(checked, start=start)

@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _flag(value: str, name: str) -> bool:
@@ -17,11 +18,41 @@ def _flag(value: str, name: str) -> bool:
     raise ConfigError(f"{name} 只能是 true 或 false，当前为 {value!r}")
 
 
+def _count(value: str, name: str, *, minimum: int) -> int:
+    """A whole number of at least ``minimum``; anything else stops start-up naming the setting."""
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = minimum - 1
+    if number < minimum:
+        kind = "非负整数" if minimum == 0 else "正整数"
+        raise ConfigError(f"{name} 必须为{kind}，当前为 {value!r}")
+    return number
+
+
+def _retention_days(value: str) -> int:
+    """The audit retention in days (empty: the minimum); whether it is long enough is
+    :meth:`Settings.validate`'s to say."""
+    if not value.strip():
+        return MIN_AUDIT_RETENTION_DAYS
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ConfigError(
+            f"DISPATCH_AUDIT_RETENTION_DAYS 必须为天数（整数，不少于 {MIN_AUDIT_RETENTION_DAYS}），"
+            f"当前为 {value!r}"
+        ) from None
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or unsafe; start-up must stop with this message."""
 
 
 MIN_SECRET_LENGTH = 32
+# GB/T 22239 level 3: audit records are kept at least six months.
+MIN_AUDIT_RETENTION_DAYS = 180
+# Limiter stores this app accepts: one process's memory, or Redis shared by every worker.
+LIMITER_SCHEMES = ("memory", "redis", "rediss", "redis+unix")
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
@@ -36,9 +67,18 @@ class Settings:
     session_idle_minutes: int = 30
     lockout_threshold: int = 5
     lockout_minutes: int = 15
+    # Days a password may be used before the user must change it at sign-in; 0: no expiry.
+    password_max_age_days: int = 0
     login_rate_limit: str = "30 per minute"
     ratelimit_storage_uri: str = "memory://"
     ratelimit_enabled: bool = True
+    # Reverse proxies in front of the app whose X-Forwarded-For / -Proto entries are believed.
+    trusted_proxies: int = 0
+    # Web worker processes sharing these settings: DISPATCH_WORKERS, else gunicorn's own
+    # WEB_CONCURRENCY; None when neither says (``gunicorn -w N`` is invisible to the app).
+    workers: int | None = None
+    # Set by the two ways of serving HTTP (``dispatch serve``, wsgi.py), not by commands.
+    serving: bool = False
     testing: bool = False
     # Evidence storage: "local" (a directory, the embedded default) or "s3" (MinIO).
     storage: str = "local"
@@ -49,6 +89,8 @@ class Settings:
     s3_bucket: str = "dispatch-evidence"
     s3_secure: bool = True
     s3_region: str = ""
+    # Days the audit log keeps events before `dispatch audit archive` may move them out.
+    audit_retention_days: int = MIN_AUDIT_RETENTION_DAYS
 
     @property
     def is_production(self) -> bool:
@@ -60,14 +102,25 @@ class Settings:
         instance = Path(env.get("DISPATCH_INSTANCE_PATH", "instance")).resolve()
         url = env.get("DISPATCH_DATABASE_URL") or f"sqlite:///{instance / 'dispatch.db'}"
         storage_dir = env.get("DISPATCH_STORAGE_DIR")
+        workers = env.get("DISPATCH_WORKERS") or env.get("WEB_CONCURRENCY")
+        workers_name = "DISPATCH_WORKERS" if env.get("DISPATCH_WORKERS") else "WEB_CONCURRENCY"
         return cls(
             env=env.get("DISPATCH_ENV", "development"),
             instance_path=instance,
             database_url=url,
             secret_key=env.get("DISPATCH_SECRET_KEY", ""),
             session_idle_minutes=int(env.get("DISPATCH_SESSION_IDLE_MINUTES", "30")),
+            password_max_age_days=_count(
+                env.get("DISPATCH_PASSWORD_MAX_AGE_DAYS", "0"),
+                "DISPATCH_PASSWORD_MAX_AGE_DAYS",
+                minimum=0,
+            ),
             login_rate_limit=env.get("DISPATCH_LOGIN_RATE_LIMIT", "30 per minute"),
             ratelimit_storage_uri=env.get("DISPATCH_RATELIMIT_STORAGE_URI", "memory://"),
+            trusted_proxies=_count(
+                env.get("DISPATCH_TRUSTED_PROXIES", "0"), "DISPATCH_TRUSTED_PROXIES", minimum=0
+            ),
+            workers=_count(workers, workers_name, minimum=1) if workers else None,
             storage=env.get("DISPATCH_STORAGE", "local"),
             storage_dir=Path(storage_dir) if storage_dir else None,
             s3_endpoint=env.get("DISPATCH_S3_ENDPOINT", ""),
@@ -76,6 +129,7 @@ class Settings:
             s3_bucket=env.get("DISPATCH_S3_BUCKET", "dispatch-evidence"),
             s3_secure=_flag(env.get("DISPATCH_S3_SECURE", "true"), "DISPATCH_S3_SECURE"),
             s3_region=env.get("DISPATCH_S3_REGION", ""),
+            audit_retention_days=_retention_days(env.get("DISPATCH_AUDIT_RETENTION_DAYS", "")),
         )
 
     def validate(self) -> None:
@@ -95,7 +149,51 @@ class Settings:
                 )
         if self.session_idle_minutes < 1:
             raise ConfigError("DISPATCH_SESSION_IDLE_MINUTES 必须为正整数")
+        self._validate_rate_limit()
         self._validate_storage()
+        if self.audit_retention_days < MIN_AUDIT_RETENTION_DAYS:
+            raise ConfigError(
+                f"DISPATCH_AUDIT_RETENTION_DAYS 不能少于 {MIN_AUDIT_RETENTION_DAYS} 天"
+                f"（等保三级要求审计记录至少保存六个月），当前为 {self.audit_retention_days}"
+            )
+
+    def for_server(self, workers: int | None = None) -> Settings:
+        """These settings as a web server's, with its worker count when the server knows it."""
+        return dataclasses.replace(
+            self, serving=True, workers=self.workers if workers is None else workers
+        )
+
+    def _validate_rate_limit(self) -> None:
+        if not isinstance(self.trusted_proxies, int) or self.trusted_proxies < 0:
+            raise ConfigError(
+                f"DISPATCH_TRUSTED_PROXIES 必须为非负整数，当前为 {self.trusted_proxies!r}"
+            )
+        if self.workers is not None and self.workers < 1:
+            raise ConfigError(f"DISPATCH_WORKERS 必须为正整数，当前为 {self.workers!r}")
+        uri = urlsplit(self.ratelimit_storage_uri)
+        if uri.scheme not in LIMITER_SCHEMES or (
+            uri.scheme in ("redis", "rediss") and not uri.hostname
+        ):
+            raise ConfigError(
+                "DISPATCH_RATELIMIT_STORAGE_URI 只能是 memory:// 或 redis://主机:端口/库号，"
+                f"当前为 {self.ratelimit_storage_uri!r}"
+            )
+        if not (self.is_production and self.serving and self.ratelimit_enabled):
+            return
+        # Each worker process counts alone in memory://: N workers would allow N times the
+        # login limit, so production shares the counters in Redis unless one process serves.
+        if uri.scheme == "memory" and self.workers != 1:
+            workers = (
+                " worker 进程数未知（gunicorn 的 -w 参数应用看不到，请用 WEB_CONCURRENCY 或 "
+                "DISPATCH_WORKERS 写明）"
+                if self.workers is None
+                else f"运行 {self.workers} 个 worker 进程"
+            )
+            raise ConfigError(
+                f"生产模式下{workers}时，登录限流不能使用进程内存储 memory://：请将 "
+                "DISPATCH_RATELIMIT_STORAGE_URI 设置为 redis://主机:端口/库号 "
+                "(production with several workers requires a shared Redis limiter store)"
+            )
 
     def _validate_storage(self) -> None:
         if self.storage not in ("local", "s3"):

@@ -1,4 +1,5 @@
-"""Forms of the admin area: users, regions, enterprises, enterprise import, list filters.
+"""Forms of the admin area: users, regions, enterprises, enterprise import, list filters,
+and the list filters of the security officer's accounts and the auditor's sign-in history.
 
 Choices (regions, districts) come from the view through the constructor; the forms never
 query. Select fields coerce leniently and check membership themselves, so a tampered or
@@ -16,14 +17,19 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import Field, PasswordField, SelectField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from dispatch.access.accounts import OFFICER_ACCOUNTS_MESSAGE
+from dispatch.auth.passwords import POLICY_TEXT
 from dispatch.core import inputs
 from forms import Form
 from forms.fields import CleanText, PhoneText, UsernameText
 from models import RegionKind, Role
+from models.enums import BUSINESS_ROLES, OFFICER_ROLES
 
 Choices = Sequence[tuple[Any, str]]
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role]
+# The roles the system administrator gives (三员 accounts are made on the command line).
+BUSINESS_ROLE_CHOICES = [(role.value, role.label) for role in BUSINESS_ROLES]
 KIND_CHOICES = [(kind.value, kind.label + "级") for kind in RegionKind]
 
 
@@ -64,6 +70,15 @@ class _ChoiceCheck:
             raise ValidationError("所选项无效，请重新选择")
 
 
+class _RoleCheck(_ChoiceCheck):
+    """An officer's role gets the reason it cannot be given here, not "invalid choice"."""
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.data in {role.value for role in OFFICER_ROLES}:
+            raise ValidationError(OFFICER_ACCOUNTS_MESSAGE)
+        super().__call__(form, field)
+
+
 def _id_select(label: str, message: str, *, required: bool = True) -> SelectField:
     return SelectField(
         label,
@@ -92,7 +107,9 @@ def _blank(choices: Choices, label: str = "— 请选择 —") -> list[tuple[Any
 class _UserFields(Form):
     display_name = CleanText("姓名", max_length=64, identifier=True, required="请填写姓名")
     phone = PhoneText("联系电话")
-    role = _value_select("角色", "请选择角色")
+    role = SelectField(
+        "角色", coerce=str_or_empty, validate_choice=False, validators=[_RoleCheck("请选择角色")]
+    )
     region_id = _id_select("所属区划", "请选择所属区划", required=False)
     # Not required: the role-dependent check below says when it must be filled.
     enterprise_uscc = CleanText(
@@ -104,7 +121,7 @@ class _UserFields(Form):
 
     def __init__(self, *args: Any, regions: Choices = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.role.choices = _blank(ROLE_CHOICES)
+        self.role.choices = _blank(BUSINESS_ROLE_CHOICES)
         self.region_id.choices = _blank(regions, "— 无（企业用户）—")
 
     def validate_enterprise_uscc(self, field: Field) -> None:
@@ -124,7 +141,7 @@ class UserCreateForm(_UserFields):
     )
     password = PasswordField(
         "初始密码",
-        description="用户首次登录时须修改；至少 8 位，含大写、小写、数字、符号中的 3 类",
+        description=f"用户首次登录时须修改；{POLICY_TEXT}",
         validators=[DataRequired("请填写初始密码"), Length(max=128, message="密码过长")],
     )
     confirm_password = PasswordField(
@@ -143,7 +160,7 @@ class UserEditForm(_UserFields):
 class ResetPasswordForm(Form):
     new_password = PasswordField(
         "新密码",
-        description="用户下次登录时须修改此密码；重置后其所有登录会话立即失效",
+        description=f"用户下次登录时须修改此密码；重置后其所有登录会话立即失效。{POLICY_TEXT}",
         validators=[DataRequired("请填写新密码"), Length(max=128, message="密码过长")],
     )
     confirm_password = PasswordField(
@@ -241,3 +258,36 @@ class EnterpriseFilterForm(_Filter):
     def __init__(self, *args: Any, districts: Choices = (), **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.district_id.choices = _blank(districts, "全部区县")
+
+
+# The security officer's account list: by name, and by the state that needs attention.
+ACCOUNT_STATES = (
+    ("", "全部账户"),
+    ("locked", "锁定中"),
+    ("disabled", "已停用"),
+    ("must_change", "待修改密码"),
+)
+
+
+class SecurityAccountFilterForm(_Filter):
+    role = _value_select("角色", "", required=False)
+    state = _value_select("状态", "", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [("", "全部角色"), *ROLE_CHOICES]
+        self.state.choices = list(ACCOUNT_STATES)
+
+
+SIGN_IN_OUTCOMES = (("", "全部结果"), ("success", "成功"), ("failure", "失败"), ("denied", "拒绝"))
+
+
+class SignInFilterForm(_Filter):
+    """The auditor's sign-in history: by the name signed in with, and by outcome."""
+
+    q = CleanText("用户名", max_length=inputs.USERNAME_MAX)
+    outcome = _value_select("结果", "", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = list(SIGN_IN_OUTCOMES)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from dispatch.auth.passwords import POLICY_TEXT
 from dispatch.core.inputs import USERNAME_MAX
 from forms import Form
 from forms.fields import CleanText
@@ -29,7 +30,9 @@ class ChangePasswordForm(Form):
         validators=[DataRequired("请输入当前密码"), Length(max=128, message="当前密码过长")],
     )
     new_password = PasswordField(
-        "新密码", validators=[DataRequired("请输入新密码"), Length(max=128, message="新密码过长")]
+        "新密码",
+        description=POLICY_TEXT,
+        validators=[DataRequired("请输入新密码"), Length(max=128, message="新密码过长")],
     )
     confirm_password = PasswordField(
         "确认新密码",

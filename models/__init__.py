@@ -18,6 +18,12 @@ from models.evidence import EvidenceFile
 from models.files import StoredFile
 from models.orgs import Enterprise, Region, is_valid_division_code, is_valid_uscc
 from models.projects import POLLUTANT_COLUMNS, ChangeRequest, Project, ProjectEvent
+from models.reductions import (
+    ConfirmationStatus,
+    ReductionConfirmation,
+    ReductionTarget,
+    ReductionTargetChange,
+)
 from models.rounds import DispatchRound, ProgressReport, ReportEvent, ReportSnapshot
 from models.users import User, UserSession
 
@@ -30,6 +36,7 @@ __all__ = [
     "ChangeRequest",
     "ChangeRequestKind",
     "ChangeRequestStatus",
+    "ConfirmationStatus",
     "ConstructionStatus",
     "DispatchRound",
     "Enterprise",
@@ -39,6 +46,9 @@ __all__ = [
     "ProgressReport",
     "Project",
     "ProjectEvent",
+    "ReductionConfirmation",
+    "ReductionTarget",
+    "ReductionTargetChange",
     "Region",
     "RegionKind",
     "ReportEvent",

@@ -15,17 +15,28 @@ from dispatch.core.construction import ConstructionStatus as ConstructionStatus
 
 
 class Role(enum.StrEnum):
-    """A user's role; each role belongs to one kind of organisation node."""
+    """A user's role; each role belongs to one kind of organisation node.
+
+    The last three are the three officers of 等保 (三员分立): the system administrator
+    (organisations and ordinary accounts), the security officer (unlocks, security
+    policy) and the auditor (the audit log). None of them sees business data.
+    """
 
     ENTERPRISE = "enterprise"
     DISTRICT = "district"
     CITY = "city"
     ADMIN = "admin"
     AUDITOR = "auditor"
+    SECURITY = "security"
 
     @property
     def label(self) -> str:
         return ROLE_LABELS[self]
+
+    @property
+    def is_officer(self) -> bool:
+        """One of the three officers (三员), whose accounts the web pages do not manage."""
+        return self in OFFICER_ROLES
 
 
 ROLE_LABELS = {
@@ -34,7 +45,13 @@ ROLE_LABELS = {
     Role.CITY: "市生态环境局",
     Role.ADMIN: "系统管理员",
     Role.AUDITOR: "审计管理员",
+    Role.SECURITY: "安全管理员",
 }
+
+# 三员: system administrator, security officer, auditor.
+OFFICER_ROLES = frozenset({Role.ADMIN, Role.SECURITY, Role.AUDITOR})
+# The roles of people who do the business (the ones the system administrator manages).
+BUSINESS_ROLES = (Role.ENTERPRISE, Role.DISTRICT, Role.CITY)
 
 
 class RegionKind(enum.StrEnum):

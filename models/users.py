@@ -21,12 +21,14 @@ from models.orgs import Enterprise, Region
 
 # Role ↔ organisation kind, enforced by the database: an enterprise user belongs to an
 # enterprise; a district user to a district; a city user to a city (or a province, for a
-# provincial deployment); admins and auditors to a region node without business scope.
+# provincial deployment); the three officers (admin, security, auditor) to a region node
+# without business scope.
 ROLE_ORG_CHECK = (
     "(role = 'enterprise' AND enterprise_id IS NOT NULL AND region_id IS NULL)"
     " OR (role = 'district' AND enterprise_id IS NULL AND region_kind = 'district')"
     " OR (role = 'city' AND enterprise_id IS NULL AND region_kind IN ('city', 'province'))"
-    " OR (role IN ('admin', 'auditor') AND enterprise_id IS NULL AND region_id IS NOT NULL)"
+    " OR (role IN ('admin', 'security', 'auditor')"
+    " AND enterprise_id IS NULL AND region_id IS NOT NULL)"
 )
 
 
@@ -84,6 +86,10 @@ class User(Base):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.credential_stamp}"
+
+    def is_locked(self, now: dt.datetime) -> bool:
+        """Locked out by failed logins at ``now`` (the lock ends by itself at ``locked_until``)."""
+        return self.locked_until is not None and self.locked_until > now
 
     @property
     def org_name(self) -> str:

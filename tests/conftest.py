@@ -26,6 +26,7 @@ from dispatch.db import Database, make_engine
 from dispatch.migrate import alembic_config
 from tests.factories import World, build_world
 from tests.pg import TempPostgres
+from tests.redis_server import TempRedis
 from tests.s3 import TempS3
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
@@ -79,6 +80,23 @@ def s3_server() -> Iterator[TempS3]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[TempRedis]:
+    """A real Redis (the limiter's shared store) for the whole run, started when first asked."""
+    server = TempRedis().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: TempRedis) -> str:
+    """The Redis URL, emptied for this test (counters of earlier tests do not leak in)."""
+    redis_server.flush()
+    return redis_server.url()
 
 
 _db_counter = itertools.count()

@@ -104,6 +104,7 @@ def build_world(session: Session) -> World:
         "city": make_user(session, Role.CITY, region=city, username="city_user"),
         "other_city": make_user(session, Role.CITY, region=other_city, username="other_city"),
         "admin": make_user(session, Role.ADMIN, region=city, username="admin_user"),
+        "security": make_user(session, Role.SECURITY, region=city, username="security_user"),
         "auditor": make_user(session, Role.AUDITOR, region=city, username="auditor_user"),
     }
     return World(

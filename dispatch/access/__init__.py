@@ -6,11 +6,19 @@
   (``visible_*``) that put it into every query;
 - :mod:`~dispatch.access.transitions`: one transition table per workflow, read by the
   services and by
-- :mod:`~dispatch.access.predicates`: the ``can_*`` answers views and templates ask.
+- :mod:`~dispatch.access.predicates`: the ``can_*`` answers views and templates ask;
+- :mod:`~dispatch.access.accounts`: who may manage which account (三员分立).
 """
 
 from __future__ import annotations
 
+from dispatch.access.accounts import (
+    OFFICER_ACCOUNTS_MESSAGE,
+    assignable_roles,
+    can_assign_role,
+    can_manage_account,
+    can_unlock,
+)
 from dispatch.access.permissions import (
     ROLE_PERMISSIONS,
     Permission,
@@ -40,13 +48,16 @@ from dispatch.access.scopes import (
     get_or_404,
     in_scope,
     scope_of,
+    visible_accounting_projects,
     visible_change_requests,
+    visible_confirmations,
     visible_enterprises,
     visible_evidence,
     visible_projects,
     visible_regions,
     visible_reports,
     visible_rounds,
+    visible_targets,
 )
 from dispatch.access.transitions import (
     EVIDENCE_WORKFLOW,
@@ -63,6 +74,7 @@ __all__ = [
     "EVIDENCE_WORKFLOW",
     "NEEDS_OPEN_ROUND",
     "NOWHERE",
+    "OFFICER_ACCOUNTS_MESSAGE",
     "PLAN_WORKFLOW",
     "REPORT_WORKFLOW",
     "ROLE_PERMISSIONS",
@@ -70,13 +82,17 @@ __all__ = [
     "Scope",
     "Transition",
     "Workflow",
+    "assignable_roles",
     "can_approve_report",
+    "can_assign_role",
     "can_edit_project",
     "can_fill_report",
+    "can_manage_account",
     "can_request_change",
     "can_return_report",
     "can_review_project",
     "can_submit_report",
+    "can_unlock",
     "can_upload_evidence",
     "can_withdraw_project",
     "evidence_permits",
@@ -88,11 +104,14 @@ __all__ = [
     "require",
     "required_permission",
     "scope_of",
+    "visible_accounting_projects",
     "visible_change_requests",
+    "visible_confirmations",
     "visible_enterprises",
     "visible_evidence",
     "visible_projects",
     "visible_regions",
     "visible_reports",
     "visible_rounds",
+    "visible_targets",
 ]

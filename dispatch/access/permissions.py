@@ -29,8 +29,13 @@ class Permission(enum.StrEnum):
     PROJECTS_IMPORT = "projects:import"
     # The enterprises of one's own area (owner choices, counts): gates visible_enterprises.
     ENTERPRISES_VIEW = "enterprises:view"
+    # 三员分立: the system administrator manages organisations and the business roles'
+    # accounts; the security officer unlocks accounts and sees the security policy; the
+    # auditor reads the audit log (everyone's sign-in history included).
     USERS_MANAGE = "users:manage"
     ORGS_MANAGE = "orgs:manage"
+    ACCOUNTS_SECURITY = "accounts:security"  # lock state, unlock (later: two-factor reset)
+    POLICY_VIEW = "policy:view"  # password, lockout and session policy
     AUDIT_READ = "audit:read"
     # Monthly dispatch: rounds and progress reports (workflow.md, "Who may do what").
     ROUNDS_VIEW = "rounds:view"
@@ -47,6 +52,12 @@ class Permission(enum.StrEnum):
     # their views will require, so the menus do not change when they arrive.
     EVIDENCE_VIEW = "evidence:view"
     REDUCTIONS_VIEW = "reductions:view"
+    # Reductions (issue 11): a project's accounting and the region totals of one's own
+    # area; entering actual parameters (district, city); confirming (核定) and targets.
+    ACCOUNTING_VIEW = "accounting:view"
+    ACCOUNTING_ENTER = "accounting:enter"
+    ACCOUNTING_CONFIRM = "accounting:confirm"
+    TARGETS_MANAGE = "targets:manage"
 
 
 _BUSINESS_READ = {
@@ -72,6 +83,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PROGRESS_EXPORT,
             Permission.EVIDENCE_UPLOAD,
             Permission.EVIDENCE_PRE_REVIEW,
+            Permission.ACCOUNTING_VIEW,
+            Permission.ACCOUNTING_ENTER,
         }
     ),
     Role.CITY: frozenset(
@@ -90,6 +103,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PROGRESS_EXPORT,
             Permission.EVIDENCE_UPLOAD,
             Permission.EVIDENCE_REVIEW,
+            Permission.ACCOUNTING_VIEW,
+            Permission.ACCOUNTING_ENTER,
+            Permission.ACCOUNTING_CONFIRM,
+            Permission.TARGETS_MANAGE,
         }
     ),
     Role.ADMIN: frozenset(
@@ -99,6 +116,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ORGS_MANAGE,
             Permission.ENTERPRISES_VIEW,
         }
+    ),
+    Role.SECURITY: frozenset(
+        {Permission.HOME_VIEW, Permission.ACCOUNTS_SECURITY, Permission.POLICY_VIEW}
     ),
     Role.AUDITOR: frozenset({Permission.HOME_VIEW, Permission.AUDIT_READ}),
 }

@@ -29,6 +29,8 @@ from models import (
     PlanStatus,
     ProgressReport,
     Project,
+    ReductionConfirmation,
+    ReductionTarget,
     Region,
     Role,
     User,
@@ -200,6 +202,25 @@ def visible_evidence(user: User) -> Select[tuple[EvidenceFile]]:
     """Evidence files of the projects the caller may see (``evidence:view``)."""
     stmt = select(EvidenceFile).join(EvidenceFile.project)
     return _gated(user, Permission.EVIDENCE_VIEW).projects(stmt)
+
+
+def visible_accounting_projects(user: User) -> Select[tuple[Project]]:
+    """Projects whose accounting the caller may see (``accounting:view``): regions only,
+    since enterprises have no part in accounting."""
+    scope = _gated(user, Permission.ACCOUNTING_VIEW)
+    return scope.projects(select(Project))
+
+
+def visible_confirmations(user: User) -> Select[tuple[ReductionConfirmation]]:
+    """Confirmations (drafts included) of the projects the caller may see the accounting of."""
+    stmt = select(ReductionConfirmation).join(ReductionConfirmation.project)
+    return _gated(user, Permission.ACCOUNTING_VIEW).projects(stmt)
+
+
+def visible_targets(user: User) -> Select[tuple[ReductionTarget]]:
+    """Targets of the regions in the caller's subtree (``accounting:view``)."""
+    stmt = select(ReductionTarget).join(ReductionTarget.region)
+    return _gated(user, Permission.ACCOUNTING_VIEW).regions(stmt)
 
 
 def get_or_404(session: Session, stmt: Select[Any], obj_id: int, model: Any) -> Any:

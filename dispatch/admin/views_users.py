@@ -1,4 +1,9 @@
-"""User accounts: list and search, create, edit, disable and enable, reset password."""
+"""User accounts: list and search, create, edit, disable and enable, reset password.
+
+三员分立: the system administrator manages the business roles' accounts; the officers'
+accounts are listed and shown read-only (``dispatch.access.accounts``), and a lock from
+failed logins is shown with its end but lifted by the security officer, not here.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from dispatch.access import Permission, require
+from dispatch.access import OFFICER_ACCOUNTS_MESSAGE, Permission, can_manage_account, require
 from dispatch.admin.common import list_args, region_choices
+from dispatch.auth.services import lock_note
+from dispatch.clock import CHINA_TZ
 from dispatch.db import get_session
 from dispatch.orgs import services as orgs
 from dispatch.web import uow
@@ -75,7 +82,16 @@ def users():  # type: ignore[no-untyped-def]
     else:
         stmt = stmt.where(false())
     page = paginate(get_session(), stmt, page_arg(request.args.get("page")))
-    return render_template("admin/users.html", form=form, page=page, args=list_args())
+    acting = uow.acting()
+    return render_template(
+        "admin/users.html",
+        form=form,
+        page=page,
+        args=list_args(),
+        manages={u.id: can_manage_account(acting.actor, u) for u in page.items},
+        now=acting.at,
+        china_tz=CHINA_TZ,
+    )
 
 
 @require(Permission.USERS_MANAGE)
@@ -124,13 +140,19 @@ def _edit_form(session: Session, user: User, **kwargs: Any) -> UserEditForm:
 def _render_edit(
     user: User, form: UserEditForm, reset_form: ResetPasswordForm | None = None
 ) -> str:
+    acting = uow.acting()
     return render_template(
         "admin/user_edit.html",
         user=user,
         form=form,
         reset_form=reset_form or ResetPasswordForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
-        is_self=user.id == uow.acting().actor.id,
+        is_self=user.id == acting.actor.id,
+        manages=can_manage_account(acting.actor, user),
+        now=acting.at,
+        lock_note=lock_note(user, acting.at),
+        officer_message=OFFICER_ACCOUNTS_MESSAGE,
+        china_tz=CHINA_TZ,
     )
 
 
@@ -190,7 +212,8 @@ def _set_active(user_id: int, *, active: bool):  # type: ignore[no-untyped-def]
         change = orgs.enable_user if active else orgs.disable_user
         if uow.run(lambda session: change(session, uow.acting(), user)).ok:
             if active:
-                flash(f"已启用用户 {user.username}", "success")
+                note = lock_note(user, uow.acting().at)
+                flash(f"已启用用户 {user.username}" + (note and f"；{note}"), "success")
             else:
                 flash(f"已停用用户 {user.username}，其所有登录已失效", "success")
     return redirect(url_for("admin.user_edit", user_id=user_id))

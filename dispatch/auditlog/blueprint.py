@@ -9,3 +9,4 @@ from dispatch.auditlog import views
 bp = Blueprint("auditlog", __name__, url_prefix="/audit", template_folder="templates")
 
 bp.add_url_rule("/events", view_func=views.events)
+bp.add_url_rule("/events.xlsx", view_func=views.export_events)

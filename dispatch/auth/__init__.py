@@ -1,1 +1,3 @@
-"""Accounts: login, logout, password change, server-side sessions."""
+"""Accounts as their holders use them: login and logout (lockout, server-side sessions),
+the password policy and expiry, changing one's password, one's account page and the
+sign-in history (also read by the auditor), and the security officer's unlock."""

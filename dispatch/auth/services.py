@@ -1,4 +1,5 @@
-"""Authentication rules: lockout, server-side sessions, password changes.
+"""Authentication rules: lockout and unlock, server-side sessions, password changes and
+their expiry.
 
 Services take the session and the :class:`~dispatch.audit.Acting` (who, when, from where)
 or, for session bookkeeping that records nothing in the audit log, the time; they may
@@ -17,10 +18,13 @@ from sqlalchemy.orm import Session
 from dispatch import audit
 from dispatch.audit import Acting
 from dispatch.auth.passwords import hash_password, needs_rehash, policy_errors, verify_password
+from dispatch.core.beijing import CHINA_TZ
 from dispatch.errors import DomainError
 from models import AuditOutcome, User, UserSession
 
 LOGIN_FAILED_MESSAGE = "用户名或密码错误；连续失败 5 次将锁定账户 15 分钟"
+# The security officer's unlock (三员分立: not the system administrator's).
+UNLOCK_ACTION = "security.user.unlock"
 
 
 def _digest(token: str) -> str:
@@ -102,6 +106,11 @@ def authenticate(
     return user
 
 
+def password_expired(user: User, now: dt.datetime, max_age_days: int) -> bool:
+    """The password is older than ``max_age_days`` (0: passwords do not expire)."""
+    return max_age_days > 0 and now - user.password_changed_at >= dt.timedelta(days=max_age_days)
+
+
 def sign_in(
     session: Session,
     acting: Acting,
@@ -111,14 +120,33 @@ def sign_in(
     threshold: int,
     lockout: dt.timedelta,
     user_agent: str,
+    password_max_age_days: int = 0,
 ) -> tuple[User, str] | None:
-    """Check the credentials and open a server-side session: ``(user, token)`` or ``None``."""
+    """Check the credentials and open a server-side session: ``(user, token)`` or ``None``.
+
+    An expired password (``password_max_age_days``) marks the account as having to change
+    its password, which the app enforces before any other page (the same flag as an
+    administrator's reset), and is recorded as ``auth.password_expired``.
+    """
     user = authenticate(session, acting, username, password, threshold=threshold, lockout=lockout)
     if user is None:
         return None
     as_user = acting.by(user)
     token = start_session(session, as_user, user_agent=user_agent)
     audit.record(session, as_user, "auth.login", object_type="user", object_id=user.id)
+    if not user.must_change_password and password_expired(user, acting.at, password_max_age_days):
+        user.must_change_password = True
+        audit.record(
+            session,
+            as_user,
+            "auth.password_expired",
+            object_type="user",
+            object_id=user.id,
+            details={
+                "password_changed_at": user.password_changed_at.isoformat(),
+                "max_age_days": password_max_age_days,
+            },
+        )
     return user, token
 
 
@@ -181,16 +209,45 @@ def end_all_sessions(
 def set_password(
     session: Session, user: User, new_password: str, *, now: dt.datetime, must_change: bool
 ) -> None:
-    """Apply a new password after the policy check; ends every session of the user."""
+    """Apply a new password after the policy check; ends every session of the user.
+
+    A lock from failed logins stays: lifting it is the security officer's decision
+    (:func:`unlock`), not a side effect of an administrator's password reset.
+    """
     errors = policy_errors(new_password, user.username)
     if errors:
         raise DomainError("；".join(errors), field="new_password")
     user.password_hash = hash_password(new_password)
     user.password_changed_at = now
     user.must_change_password = must_change
-    user.failed_logins = 0
-    user.locked_until = None
     end_all_sessions(session, user, now=now, reason="password_changed")
+
+
+def lock_note(user: User, at: dt.datetime) -> str:
+    """A lock from failed logins as an administrator is told of it ("" when not locked)."""
+    if not user.is_locked(at):
+        return ""
+    assert user.locked_until is not None
+    until = user.locked_until.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+    return f"该账户因连续登录失败被锁定至 {until}（北京时间），提前解锁须由安全管理员办理"
+
+
+def unlock(session: Session, acting: Acting, user: User) -> None:
+    """Lift a lock from failed logins before it ends by itself (the security officer)."""
+    if not user.is_locked(acting.at):
+        raise DomainError(f"用户 {user.username} 当前未被锁定，无需解锁")
+    locked_until = user.locked_until
+    assert locked_until is not None  # is_locked said so
+    user.locked_until = None
+    user.failed_logins = 0
+    audit.record(
+        session,
+        acting,
+        UNLOCK_ACTION,
+        object_type="user",
+        object_id=user.id,
+        details={"username": user.username, "locked_until": locked_until.isoformat()},
+    )
 
 
 def change_own_password(session: Session, acting: Acting, current: str, new_password: str) -> None:

@@ -1,4 +1,7 @@
-"""Login, logout and password change views (thin: services hold the rules)."""
+"""Login, logout and password change views (thin: services hold the rules).
+
+The account page and the sign-in history are in :mod:`dispatch.auth.views_account`.
+"""
 
 from __future__ import annotations
 
@@ -65,6 +68,7 @@ def login():  # type: ignore[no-untyped-def]
                 threshold=settings.lockout_threshold,
                 lockout=dt.timedelta(minutes=settings.lockout_minutes),
                 user_agent=_user_agent(),
+                password_max_age_days=settings.password_max_age_days,
             ),
             form=form,
         )
@@ -75,7 +79,11 @@ def login():  # type: ignore[no-untyped-def]
         user, token = outcome.value
         begin_login(user, token, acting)
         if user.must_change_password:
-            flash("首次登录或密码已被重置，请先修改密码", "warning")
+            max_age = settings.password_max_age_days
+            if services.password_expired(user, acting.at, max_age):
+                flash(f"您的密码已使用超过 {max_age} 天，已过期：请先修改密码", "warning")
+            else:
+                flash("首次登录或密码已被重置，请先修改密码", "warning")
             return redirect(url_for("auth.change_password"))
         return redirect(_safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dispatch.cli import account, audit, catalog, db, evidence, export, server, users
+from dispatch.cli import account, audit, backup, catalog, db, evidence, export, server, users
 
 
 @click.group(help="减排调度：重点减排工程调度系统")
@@ -21,5 +21,6 @@ main.add_command(catalog.catalog_cli)
 main.add_command(account.account_cli)
 main.add_command(export.export)
 main.add_command(evidence.evidence)
+main.add_command(backup.backup)
 # The evidence archive is one more export, defined with the evidence commands.
 export.export.add_command(evidence.export_archive)

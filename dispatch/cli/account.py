@@ -1,4 +1,5 @@
-"""``dispatch account compute --method plant_new --param inflow=20000 ... [--json]``."""
+"""``dispatch account compute --method plant_new --param inflow=20000 ... [--json]`` and
+``dispatch account verify`` (every confirmed result recomputed from what it stored)."""
 
 from __future__ import annotations
 
@@ -150,3 +151,31 @@ def _print_result(result, formula: list[str], credit: dict | None, year: int | N
     if result.warnings:
         lines += ["", "提示：", *(f"  {w}" for w in result.warnings)]
     click.echo("\n".join(lines))
+
+
+# Exit status of `account verify` when a stored result does not reproduce.
+DIFFERENCES_FOUND = 1
+
+
+@account_cli.command("verify")
+def account_verify() -> None:
+    """重算全部已核定结果（现行与已更正版本），报告差异和系数表变化；有差异时退出码为 1。"""
+    from dispatch.cli.common import app_session
+    from dispatch.reductions.verify import verify
+
+    with app_session() as (_app, session):
+        report = verify(session, get_catalog())
+        session.rollback()
+    click.echo(f"已核对 {report.checked} 个已核定版本。")
+    for finding in report.differences:
+        click.echo(f"差异：{finding.title}（{finding.status}）", err=True)
+        for problem in finding.problems:
+            click.echo(f"  {problem}", err=True)
+    if report.drifted:
+        click.echo(f"系数表已变化（核定后目录或系数被修改）的版本：{len(report.drifted)} 个")
+        for finding in report.drifted:
+            click.echo(f"  {finding.title}：{finding.problems[0]}")
+    if not report.ok:
+        click.echo(f"共 {len(report.differences)} 个版本与重算结果不一致。", err=True)
+        sys.exit(DIFFERENCES_FOUND)
+    click.echo("全部与重算结果一致。")

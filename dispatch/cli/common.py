@@ -35,3 +35,16 @@ def app_session() -> Iterator[tuple[Flask, Session]]:
         # The command's pool closes with it, so a command run in-process (click's test
         # runner) leaves no open connection behind.
         app.extensions["db"].engine.dispose()
+
+
+SHOWN = 20  # items of a problem list printed before "…… 另有 N 个"
+
+
+def echo_list(title: str, items: list[str]) -> None:
+    """A titled list of problems on stderr, the first :data:`SHOWN` of them."""
+    if items:
+        click.echo(f"{title}（{len(items)}）：", err=True)
+        for item in items[:SHOWN]:
+            click.echo(f"  {item}", err=True)
+        if len(items) > SHOWN:
+            click.echo(f"  …… 另有 {len(items) - SHOWN} 个", err=True)

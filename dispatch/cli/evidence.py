@@ -16,18 +16,7 @@ from pathlib import Path
 
 import click
 
-from dispatch.cli.common import app_session
-
-SHOWN = 20
-
-
-def _list(title: str, keys: list[str]) -> None:
-    if keys:
-        click.echo(f"{title}（{len(keys)}）：", err=True)
-        for key in keys[:SHOWN]:
-            click.echo(f"  {key}", err=True)
-        if len(keys) > SHOWN:
-            click.echo(f"  …… 另有 {len(keys) - SHOWN} 个", err=True)
+from dispatch.cli.common import app_session, echo_list
 
 
 @click.group(name="evidence", help="佐证材料存储校验")
@@ -43,8 +32,8 @@ def evidence_verify() -> None:
     with app_session() as (_app, session):
         report = verify(session, current_storage())
     click.echo(f"已校验 {report.checked} 个文件，共 {report.bytes} 字节")
-    _list("内容与记录不符", report.changed)
-    _list("存储中缺失", report.missing)
+    echo_list("内容与记录不符", report.changed)
+    echo_list("存储中缺失", report.missing)
     if not report.ok:
         sys.exit(1)
     click.echo("校验通过")
@@ -62,8 +51,8 @@ def evidence_reconcile(fix: bool) -> None:
         report = reconcile(session, current_storage(), Acting(None, now()), fix=fix)
         session.commit()
     click.echo(f"存储对象 {report.objects} 个，文件记录 {report.rows} 条")
-    _list("无记录的孤立对象", report.orphans)
-    _list("记录存在但对象缺失", report.missing)
+    echo_list("无记录的孤立对象", report.orphans)
+    echo_list("记录存在但对象缺失", report.missing)
     if fix:
         click.echo(f"已删除孤立对象 {len(report.removed)} 个，已标记缺失 {len(report.marked)} 条")
     if not report.ok:

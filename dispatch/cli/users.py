@@ -1,12 +1,19 @@
-"""``dispatch user``: accounts created from the command line.
+"""``dispatch user``: accounts created and kept from the command line.
 
 The command applies the admin form's input rules (``dispatch.core.inputs``: a user name
 of lower-case ASCII letters, digits and ``. _ -``, NFC text without control, direction or
 invisible characters), so no account can be made here that the form would refuse, such
 as a look-alike ``admin`` + U+200B.
+
+It is also the only way to make the accounts of the three officers (三员: ``admin``,
+``security``, ``auditor``): the web pages give accounts business roles only, so no
+officer can make itself, or anyone, another officer (``dispatch.access.accounts``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import click
 from sqlalchemy import select
@@ -25,7 +32,11 @@ def user() -> None:
     pass
 
 
-@user.command("create", help="创建用户（组织按行政区划代码或统一社会信用代码指定）")
+@user.command(
+    "create",
+    help="创建用户（组织按行政区划代码或统一社会信用代码指定）；"
+    "系统管理员、安全管理员、审计管理员账户只能用本命令创建",
+)
 @click.option("--username", required=True)
 @click.option("--display-name", default="")
 @click.option(
@@ -72,3 +83,55 @@ def user_create(
             raise click.ClickException(exc.message) from exc
         session.commit()
         click.echo(f"已创建用户 {created.username}（{created.role.label}，{created.org_name}）")
+
+
+def _change_account(username: str, change: Callable[..., None], done: str) -> None:
+    """Apply ``change(session, acting, user)`` to the account named, as the system."""
+    from dispatch.audit import Acting
+    from dispatch.clock import now
+    from models import User
+
+    with app_session() as (_app, session):
+        found = session.scalar(select(User).where(User.username == username))
+        if found is None:
+            raise click.ClickException(f"用户 {username} 不存在")
+        try:
+            change(session, Acting(user=None, at=now(), remote_addr=""), found)
+        except DomainError as exc:
+            session.rollback()
+            raise click.ClickException(exc.message) from exc
+        session.commit()
+        click.echo(done.format(username=found.username, role=found.role.label))
+
+
+# Keeping accounts on the server: the only way for the officers' own (三员) accounts, which
+# the web pages show but do not change; it works for every account.
+
+
+@user.command("disable", help="停用账户并结束其全部登录（三员账户只能用命令停用）")
+@click.argument("username")
+def user_disable(username: str) -> None:
+    from dispatch.orgs import services as orgs
+
+    done = "已停用用户 {username}（{role}），其所有登录已失效"
+    _change_account(username, orgs.disable_user, done)
+
+
+@user.command("enable", help="启用已停用的账户（登录锁定不在此解除）")
+@click.argument("username")
+def user_enable(username: str) -> None:
+    from dispatch.orgs import services as orgs
+
+    _change_account(username, orgs.enable_user, "已启用用户 {username}（{role}）")
+
+
+@user.command("reset-password", help="重置账户密码；该用户下次登录时须修改密码")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def user_reset_password(username: str, password: str) -> None:
+    from dispatch.orgs import services as orgs
+
+    def reset(session: Any, acting: Any, found: Any) -> None:
+        orgs.reset_password(session, acting, found, password)
+
+    _change_account(username, reset, "已重置用户 {username}（{role}）的密码，下次登录时须修改")

@@ -75,7 +75,10 @@ ENTERPRISES = [
 
 # (username, display name, role, organisation: division code or enterprise index)
 ACCOUNTS = [
+    # 三员: system administrator, security officer, auditor (seeded as the system, as the
+    # command line would: no officer account can be made on the web pages).
     ("admin", "平台管理员", Role.ADMIN, "370100"),
+    ("security", "安全管理员", Role.SECURITY, "370100"),
     ("auditor", "安全审计员", Role.AUDITOR, "370100"),
     ("city", "市局审核员", Role.CITY, "370100"),
     ("lixia", "历下分局", Role.DISTRICT, "370102"),

@@ -83,8 +83,8 @@ def cast_of(session: Session) -> Cast:
     """The demo accounts, looked up by name (LookupError names a missing one)."""
     city = _user(session, CITY_USER)
     districts, enterprises = {}, {}
-    for username, _display, _role, org in ACCOUNTS:
-        if username in ("admin", "auditor", CITY_USER):
+    for username, _display, role, org in ACCOUNTS:
+        if role.is_officer or username == CITY_USER:
             continue
         user = _user(session, username)
         if isinstance(org, int):

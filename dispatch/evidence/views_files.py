@@ -17,16 +17,62 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
-from dispatch.access import Permission, can_upload_evidence, require
+from dispatch.access import (
+    Permission,
+    can_upload_evidence,
+    has_permission,
+    require,
+    visible_evidence,
+    visible_projects,
+)
 from dispatch.core.catalog import get_catalog
 from dispatch.db import get_session
 from dispatch.errors import DomainError
 from dispatch.evidence import services
 from dispatch.evidence.views import load_evidence, load_project, report_choices
+from dispatch.storage import Storage
 from dispatch.storage.current import current_storage
 from dispatch.web import uow
-from forms.evidence import ReplaceForm, ReviewForm, UploadForm, chosen_files
+from dispatch.web.uploads import MB, upload_limit
+from forms.evidence import MAX_FILES, ReplaceForm, ReviewForm, UploadForm, chosen_files
 from models import EvidenceFile, ProgressReport, Project
+
+
+def _item_limit(project: Project | None, item_code: str) -> int | None:
+    """An item's own file size limit, for the upload before it is read (not secret: the
+    catalog's limits are the same for everyone; nothing else is looked at here)."""
+    if project is None:
+        return None
+    try:
+        return services.item_of(get_catalog(), project, item_code).max_file_mb * MB
+    except DomainError:
+        return None  # the view answers 404
+
+
+def _upload_limit(project_id: int, item_code: str) -> int | None:
+    return _item_limit(get_session().get(Project, project_id), item_code)
+
+
+def _replace_limit(evidence_id: int) -> int | None:
+    ev = get_session().get(EvidenceFile, evidence_id)
+    return None if ev is None else _item_limit(ev.project, ev.item_code)
+
+
+def _upload_target(project_id: int, item_code: str) -> Storage | None:
+    """Where an upload to a project the caller may file evidence for is put as it arrives."""
+    if not has_permission(current_user, Permission.EVIDENCE_UPLOAD):
+        return None
+    project = get_session().scalar(visible_projects(current_user).where(Project.id == project_id))
+    if project is None or not can_upload_evidence(current_user, project):
+        return None
+    return current_storage()
+
+
+def _replace_target(evidence_id: int) -> Storage | None:
+    if not has_permission(current_user, Permission.EVIDENCE_UPLOAD):
+        return None
+    ev = get_session().scalar(visible_evidence(current_user).where(EvidenceFile.id == evidence_id))
+    return None if ev is None else _upload_target(ev.project_id, ev.item_code)
 
 
 def _back(project_id: int, anchor: str | None = None):  # type: ignore[no-untyped-def]
@@ -71,6 +117,7 @@ def _upload_one(
     return work
 
 
+@upload_limit(_upload_limit, files=MAX_FILES, store_as="evidence", target=_upload_target)
 @require(Permission.EVIDENCE_UPLOAD)
 def upload(project_id: int, item_code: str):  # type: ignore[no-untyped-def]
     project = load_project(project_id)
@@ -98,6 +145,7 @@ def upload(project_id: int, item_code: str):  # type: ignore[no-untyped-def]
     return _back(project.id, anchor)
 
 
+@upload_limit(_replace_limit, store_as="evidence", target=_replace_target)
 @require(Permission.EVIDENCE_UPLOAD)
 def replace(evidence_id: int):  # type: ignore[no-untyped-def]
     ev = load_evidence(evidence_id)

@@ -82,7 +82,19 @@ HOME_FEATURES: tuple[tuple[Tile, ...], ...] = (
             "企业导入", "从 Excel 批量导入企业。", "admin.import_enterprises", P.ORGS_MANAGE
         ),
     ),
+    (
+        _tile(
+            "账户安全", "查看账户锁定状态，确认是本人后提前解锁。", "security.accounts",
+            P.ACCOUNTS_SECURITY,
+        ),
+    ),
+    (_tile("安全策略", "查看密码、登录锁定和会话策略。", "security.policy", P.POLICY_VIEW),),
     (_tile("审计日志", "查看和筛选审计日志。", "auditlog.events", P.AUDIT_READ),),
+    (
+        _tile(
+            "登录记录", "查看各账户登录成功、失败和锁定的记录。", "auth.sign_ins", P.AUDIT_READ
+        ),
+    ),
 )  # fmt: skip
 
 

@@ -10,9 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch import audit
+from dispatch.access.accounts import OFFICER_ACCOUNTS_MESSAGE, can_assign_role, can_manage_account
 from dispatch.audit import Acting
 from dispatch.auth.passwords import hash_password, policy_errors
-from dispatch.auth.services import end_all_sessions, set_password
+from dispatch.auth.services import end_all_sessions, lock_note, set_password
+from dispatch.core import inputs
 from dispatch.errors import DomainError
 from models import Enterprise, Region, RegionKind, Role, User, is_valid_division_code, is_valid_uscc
 
@@ -124,10 +126,17 @@ def create_user(
     phone: str = "",
     must_change_password: bool = True,
 ) -> User:
-    """Create an account; the organisation must suit the role (the database checks too)."""
-    username = username.strip()
+    """Create an account; the organisation must suit the role (the database checks too).
+    Every way of creating accounts comes here (form, command line, demo), so the user name
+    rule (no look-alikes) and the role rule of ``dispatch.access.accounts`` hold for all."""
+    try:
+        username = inputs.check_username(username.strip())
+    except inputs.InputError as exc:
+        raise DomainError(exc.message, field="username") from exc
     if not username:
         raise DomainError("用户名不能为空", field="username")
+    if not can_assign_role(acting.user, role):
+        raise DomainError(OFFICER_ACCOUNTS_MESSAGE, field="role")
     if session.scalar(select(User.id).where(User.username == username)):
         raise DomainError(f"用户名 {username} 已存在", field="username")
     errors = policy_errors(password, username)
@@ -219,6 +228,9 @@ def update_user(
     if user.id == acting.actor.id and role != user.role:
         # An admin demoting themselves could leave the deployment without an admin.
         raise DomainError("不能修改自己的角色", field="role")
+    _check_manages(acting, user)
+    if role != user.role and not can_assign_role(acting.user, role):
+        raise DomainError(OFFICER_ACCOUNTS_MESSAGE, field="role")
     before = (user.role, user.region_id, user.enterprise_id)
     changed = _changes(
         user,
@@ -244,6 +256,23 @@ def update_user(
         object_id=user.id,
         details={"username": user.username, "changes": _jsonable(changed)},
     )
+    if "role" in changed:
+        # A role is the user's set of permissions: its change is a security event of its
+        # own, which the auditor finds without reading every account edit.
+        old_role, new_role = changed["role"]
+        audit.record(
+            session,
+            acting,
+            "admin.user.role_change",
+            object_type="user",
+            object_id=user.id,
+            details={"username": user.username, "from": _plain(old_role), "to": _plain(new_role)},
+        )
+
+
+def _check_manages(acting: Acting, user: User) -> None:
+    if not can_manage_account(acting.user, user):
+        raise DomainError(OFFICER_ACCOUNTS_MESSAGE)
 
 
 def _jsonable(changed: dict[str, list[object]]) -> dict[str, list[object]]:
@@ -252,8 +281,9 @@ def _jsonable(changed: dict[str, list[object]]) -> dict[str, list[object]]:
 
 def disable_user(session: Session, acting: Acting, user: User) -> None:
     """Disable an account and end its sessions (its credential stamp changes too)."""
-    if user.id == acting.actor.id:
+    if acting.user is not None and user.id == acting.user.id:
         raise DomainError("不能停用自己的账户")
+    _check_manages(acting, user)
     if not user.is_active:
         raise DomainError(f"用户 {user.username} 已是停用状态")
     user.is_active = False
@@ -269,12 +299,14 @@ def disable_user(session: Session, acting: Acting, user: User) -> None:
 
 
 def enable_user(session: Session, acting: Acting, user: User) -> None:
-    """Re-enable a disabled account; a lockout from failed logins is lifted as well."""
+    """Re-enable a disabled account. A lock from failed logins is not lifted here: that is
+    the security officer's (``auth.services.unlock``); it ends by itself meanwhile."""
+    _check_manages(acting, user)
     if user.is_active:
-        raise DomainError(f"用户 {user.username} 已是启用状态")
+        # "已是启用状态" alone misled: the account may be active and still refused at login.
+        note = lock_note(user, acting.at)
+        raise DomainError(f"用户 {user.username} 未被停用，无需启用" + (note and f"；{note}"))
     user.is_active = True
-    user.failed_logins = 0
-    user.locked_until = None
     audit.record(
         session,
         acting,
@@ -287,9 +319,10 @@ def enable_user(session: Session, acting: Acting, user: User) -> None:
 
 def reset_password(session: Session, acting: Acting, user: User, new_password: str) -> None:
     """Set an admin-assigned password: ends the user's sessions, forces a change at login."""
-    if user.id == acting.actor.id:
+    if acting.user is not None and user.id == acting.user.id:
         # Resetting one's own password would bypass the current-password check.
         raise DomainError("请通过“修改密码”修改自己的密码")
+    _check_manages(acting, user)
     set_password(session, user, new_password, now=acting.at, must_change=True)
     audit.record(
         session,

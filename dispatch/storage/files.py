@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.audit import Acting
 from dispatch.storage.base import Storage, StorageError, new_key
+from dispatch.storage.early import EarlyPut
 from models import StoredFile
 
 _PENDING = "dispatch.storage.pending"
@@ -35,9 +36,18 @@ def store(
     max_size: int | None = None,
     prefix: str = "evidence",
 ) -> StoredFile:
-    """Stream ``stream`` into storage under a new key and add its row (flushed)."""
-    key = new_key(prefix, acting.at)
-    stored = storage.put(key, stream, content_type=content_type, max_size=max_size)
+    """Stream ``stream`` into storage under a new key and add its row (flushed).
+
+    An upload already put while it arrived (``stream.early``, dispatch.storage.early) is
+    adopted instead of written again.
+    """
+    early = getattr(stream, "early", None)
+    stored = early.take(storage) if isinstance(early, EarlyPut) else None
+    if stored is None:
+        stored = storage.put(
+            new_key(prefix, acting.at), stream, content_type=content_type, max_size=max_size
+        )
+    key = stored.key
     session.info.setdefault(_PENDING, []).append((storage, key))
     row = StoredFile(
         backend=storage.backend,

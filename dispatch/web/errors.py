@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from dispatch.web.uploads import FileTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_e: CSRFError):  # type: ignore[no-untyped-def]
         return _page(400, "页面已过期或缺少安全令牌（CSRF），请刷新页面后重新提交。")
+
+    @app.errorhandler(FileTooLarge)
+    def _too_large(e: FileTooLarge):  # type: ignore[no-untyped-def]
+        # The upload page's script shows the message itself; a plain form gets the page.
+        if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+            return jsonify(error=e.description), 413
+        return _page(413, e.description)
 
     @app.errorhandler(HTTPException)
     def _http(e: HTTPException):  # type: ignore[no-untyped-def]

@@ -34,7 +34,10 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("行政区划", "admin.regions", Permission.ORGS_MANAGE),
     NavItem("企业管理", "admin.enterprises", Permission.ORGS_MANAGE),
     NavItem("企业导入", "admin.import_enterprises", Permission.ORGS_MANAGE),
+    NavItem("账户安全", "security.accounts", Permission.ACCOUNTS_SECURITY),
+    NavItem("安全策略", "security.policy", Permission.POLICY_VIEW),
     NavItem("审计日志", "auditlog.events", Permission.AUDIT_READ),
+    NavItem("登录记录", "auth.sign_ins", Permission.AUDIT_READ),
 )
 
 # Each role's menu, derived from the permission table (read by the browser test too).

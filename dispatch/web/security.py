@@ -9,6 +9,8 @@ CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+# Production is served over TLS only (README, deployment): browsers keep to HTTPS for a year.
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def add_security_headers(response: Response) -> Response:
@@ -24,5 +26,13 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def add_hsts(response: Response) -> Response:
+    response.headers["Strict-Transport-Security"] = HSTS
+    return response
+
+
 def init_security(app: Flask) -> None:
     app.after_request(add_security_headers)
+    # Not in development: a developer's plain-HTTP localhost would be pinned to HTTPS.
+    if app.config["SETTINGS"].is_production:
+        app.after_request(add_hsts)

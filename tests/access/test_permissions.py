@@ -31,9 +31,11 @@ def test_every_view_but_login_and_health_is_guarded_by_a_permission(app):
         for endpoint, view in app.view_functions.items()
         if required_permission(view) is None
     }
-    # Signing in and out, one's own password and the health probe belong to no permission.
+    # Signing in and out, one's own account and password and the health probe belong to no
+    # permission.
     assert unguarded == {
-        "static", "auth.login", "auth.logout", "auth.change_password", "home.healthz",
+        "static", "auth.login", "auth.logout", "auth.account", "auth.change_password",
+        "home.healthz",
     }  # fmt: skip
 
 

@@ -7,6 +7,7 @@ and what the request left in the database.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -31,11 +32,23 @@ from models import (
     Role,
     User,
 )
-from tests.access.matrix import ACTORS, CR, DISABLED, FILES, FORM_DATA, MATRIX, WORLD_KEY, Row
-from tests.conftest import csrf_token, login
+from tests.access.matrix import (
+    ACTORS,
+    CR,
+    DISABLED,
+    FILES,
+    FORM_DATA,
+    LOCKED,
+    MATRIX,
+    OFFICER,
+    WORLD_KEY,
+    Row,
+)
+from tests.conftest import START, csrf_token, login
 from tests.evidence.states import evidence_at
 from tests.factories import World, make_user
 from tests.projects.helpers import NOW, make_project
+from tests.reductions.states import SETUPS as ACCOUNTING_SETUPS
 from tests.rounds.states import report_at
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -144,6 +157,8 @@ def _set_up(app: Flask, db: Session, world: World, case: Case, setup: Any) -> No
         elif isinstance(setup, EvidenceStatus):
             ev = evidence_at(db, world, current_storage(), setup)
             case.project_id, case.evidence_id = ev.project_id, ev.id
+        elif setup in ACCOUNTING_SETUPS:
+            case.project_id = ACCOUNTING_SETUPS[setup](db, world).id
         elif setup == CR:
             project = make_project(db, world, status=PlanStatus.APPROVED)
             district = Acting(world.users["district_a"], at=NOW)
@@ -155,6 +170,15 @@ def _set_up(app: Flask, db: Session, world: World, case: Case, setup: Any) -> No
         elif setup == DISABLED:
             spare = make_user(db, Role.DISTRICT, region=world.district_b, username="spare")
             spare.is_active = False
+            db.commit()
+            case.user_id = spare.id
+        elif setup == LOCKED:
+            spare = make_user(db, Role.DISTRICT, region=world.district_b, username="spare")
+            spare.locked_until = START + dt.timedelta(minutes=15)
+            db.commit()
+            case.user_id = spare.id
+        elif setup == OFFICER:
+            spare = make_user(db, Role.SECURITY, region=world.city, username="spare_officer")
             db.commit()
             case.user_id = spare.id
 

@@ -102,7 +102,7 @@ def test_weak_password_is_refused_in_chinese(db, world, login_as):  # type: igno
     response = post_form(client, "/admin/users/new", form)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "密码长度不能少于 8 个字符" in page
+    assert "密码长度不能少于 10 个字符" in page
     assert "至少 3 类" in page
     assert 'value="zhang_san"' in page  # what was typed is kept
     assert _user(db, "zhang_san") is None
@@ -283,7 +283,7 @@ def test_reset_password_policy_errors_are_shown(db, world, login_as):  # type: i
     form = {"new_password": "short", "confirm_password": "short"}
     response = post_form(client, f"/admin/users/{target.id}/reset-password", form, token_from=edit)
     assert response.status_code == 200
-    assert "新密码：密码长度不能少于 8 个字符" in response.get_data(as_text=True)
+    assert "新密码：密码长度不能少于 10 个字符" in response.get_data(as_text=True)
     assert _events(db, "admin.user.reset_password", target.id) == []
 
 

@@ -1,6 +1,6 @@
 """Which sections each role's home page holds: the to-do list (待办) for those who take part
 in the plan list and the monthly dispatch, the early warnings (预警) for the city and the
-districts, neither for the administrator and the auditor.
+districts, neither for the three officers (administrator, security officer, auditor).
 
 What the sections count is tested with the rounds (tests/rounds/test_home_todo.py and
 test_warnings.py); here the world has no round and no project, so every list is empty and
@@ -17,6 +17,7 @@ SECTIONS = {
     "district_a": (True, True),
     "city": (True, True),
     "admin": (False, False),
+    "security": (False, False),
     "auditor": (False, False),
 }
 

@@ -152,7 +152,7 @@ def test_password_change_ends_other_sessions(app, client, world, db):
 def test_password_policy_messages_in_chinese(client, world):
     login(client, "city_user", world.password)
     cases = {
-        "Ab1!": "不能少于 8 个字符",
+        "Ab1!": "不能少于 10 个字符",
         "alllowercase": "至少 3 类",
         "city_user-Pass1": "不能包含用户名",
     }

@@ -20,6 +20,7 @@ HOME_TITLES = {
     "district_a": "区县工作台",
     "city": "市局工作台",
     "admin": "系统管理",
+    "security": "安全管理",
     "auditor": "安全审计",
 }
 ROLE_OF = {
@@ -27,6 +28,7 @@ ROLE_OF = {
     "district_a": Role.DISTRICT,
     "city": Role.CITY,
     "admin": Role.ADMIN,
+    "security": Role.SECURITY,
     "auditor": Role.AUDITOR,
 }
 SOON = "即将上线"
@@ -45,14 +47,16 @@ MENUS = {
         ("首页", True), ("用户管理", True), ("行政区划", True), ("企业管理", True),
         ("企业导入", True),
     ],
-    Role.AUDITOR: [("首页", True), ("审计日志", True)],
+    Role.SECURITY: [("首页", True), ("账户安全", True), ("安全策略", True)],
+    Role.AUDITOR: [("首页", True), ("审计日志", True), ("登录记录", True)],
 }  # fmt: skip
 TILES = {
     Role.ENTERPRISE: ["我的减排项目", "月度进展填报", "佐证材料上传"],
     Role.DISTRICT: ["计划清单", "月度调度", "佐证材料预审"],
     Role.CITY: ["计划清单审核", "月度调度", "佐证材料审核", "减排核算与导出"],
     Role.ADMIN: ["用户管理", "行政区划", "企业管理", "企业导入"],
-    Role.AUDITOR: ["审计日志"],
+    Role.SECURITY: ["账户安全", "安全策略"],
+    Role.AUDITOR: ["审计日志", "登录记录"],
 }
 
 
@@ -134,7 +138,7 @@ def test_placeholders_are_gated_by_permissions_roles_hold():
         ("city", {"stat-districts": 2, "stat-enterprises": 2}),
         ("district_a", {"stat-enterprises": 1}),
         ("other_city", {"stat-districts": 1, "stat-enterprises": 1}),
-        ("admin", {"stat-users": 8, "stat-enterprises": 3, "stat-regions": 6}),
+        ("admin", {"stat-users": 9, "stat-enterprises": 3, "stat-regions": 6}),
     ],
 )
 def test_home_figures_are_scoped(login_as, key, stats):

@@ -15,7 +15,37 @@ def test_security_headers_everywhere(client, path):
     assert "frame-ancestors 'none'" in csp
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_no_hsts_outside_production(client):
+    # A developer's plain-HTTP localhost must not be pinned to HTTPS for a year.
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+@pytest.mark.parametrize("path", ["/login", "/healthz", "/no-such-page", "/static/css/app.css"])
+def test_production_sends_hsts_and_keeps_the_other_headers(
+    settings, engine, session_factory, clock, path
+):
+    import dataclasses
+
+    from dispatch.app import create_app
+    from dispatch.db import Database
+
+    # The URL only has to pass production's checks: the app is given the test database.
+    production = dataclasses.replace(
+        settings, env="production", database_url="postgresql+psycopg://unused@127.0.0.1:1/none"
+    )
+    app = create_app(production, database=Database(engine, session_factory), clock=clock)
+    response = app.test_client().get(path)
+    response.close()
+    headers = response.headers
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
 
 
 def test_pages_are_not_cached(client, world):

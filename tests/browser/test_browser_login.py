@@ -27,6 +27,7 @@ pytestmark = pytest.mark.browser
 # What each demo account must see as the heading of its home page.
 HOME_TITLES = {
     "admin": "系统管理",
+    "security": "安全管理",
     "auditor": "安全审计",
     "city": "市局工作台 · 济南市",
     "lixia": "区县工作台 · 历下区",

@@ -25,7 +25,7 @@ from models import Role, User
 from tests.conftest import TEST_SECRET, login
 
 DISPATCH = Path(sys.executable).parent / "dispatch"
-COUNTED = ("regions", "enterprises", "users", "audit_events")
+COUNTED = ("regions", "enterprises", "users", "audit_events", "evidence_files", "stored_files")
 
 
 def run(
@@ -95,8 +95,10 @@ def test_db_upgrade_builds_the_schema_on_a_fresh_database(cli_db) -> None:  # ty
 
 
 def test_demo_reports_what_it_created_and_the_accounts(cli_db) -> None:  # type: ignore[no-untyped-def]
-    _db, _upgraded, seeded = cli_db
-    assert "演示数据就绪：新建区划 14 个、企业 34 家、用户 7 个" in seeded.stdout
+    db, _upgraded, seeded = cli_db
+    assert "演示数据就绪：新建区划 14 个、企业 34 家、用户 8 个" in seeded.stdout
+    files = counts(db.engine)["evidence_files"]
+    assert files > 0 and f"佐证材料 {files} 份" in seeded.stdout
     assert f"密码均为 {DEMO_PASSWORD}" in seeded.stdout
     for username, display, role, _org in ACCOUNTS:
         assert username in seeded.stdout
@@ -110,6 +112,7 @@ def test_demo_second_run_creates_nothing(cli_db) -> None:  # type: ignore[no-unt
     assert second.returncode == 0, second.stderr
     assert counts(db.engine) == before
     assert "新建区划 0 个、企业 0 家、用户 0 个" in second.stdout
+    assert "佐证材料 0 份" in second.stdout
     for username, *_rest in ACCOUNTS:
         assert username in second.stdout
 
@@ -179,7 +182,7 @@ def test_user_create_for_an_enterprise_by_credit_code(cli_db) -> None:  # type: 
         (["--role", "district", "--org", "999999"], "请选择所属区划"),
         (["--role", "enterprise", "--org", "370102"], "企业用户必须选择所属企业"),
         (["--role", "district", "--org", "370100"], "区县用户的所属区划必须是区县级"),
-        (["--role", "city", "--org", "370100", "--password", "short"], "密码长度不能少于 8 个字符"),
+        (["--role", "city", "--org", "370100", "--password", "short"], "密码长度不能少于 10 个"),
         (["--role", "city", "--org", "370100", "--password", "Li_si@2025"], "密码不能包含用户名"),
         (["--role", "city", "--org", "370100", "--username", "admin"], "用户名 admin 已存在"),
         # The admin form's rules (issue 8): no look-alike or unclean names from here either.

@@ -3,11 +3,14 @@ hostile corpus is refused with its reason."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 import pytest
 
+from dispatch.core import filescan
 from dispatch.evidence import sniff
+from dispatch.web.uploads import ScannedSpool
 from tests.evidence.corpus import GOOD, HOSTILE
 
 DEFAULT = ("pdf", "jpg", "png", "xlsx", "docx", "ofd")
@@ -42,15 +45,42 @@ def test_hostile_files_are_refused_with_the_reason(name: str, data: bytes, reaso
     assert reason in refused.value.reason
 
 
-@pytest.mark.parametrize("at", [0, 1, 5, 17, 36, 37])
-def test_active_content_is_found_across_a_chunk_boundary(at: int, monkeypatch) -> None:
-    monkeypatch.setattr(sniff, "SCAN_CHUNK", 64)
+def _with_needle(at: int) -> bytes:
+    """The sample PDF with an escaped /EmbeddedFile starting ``at`` bytes before offset 64."""
     padding = b"%" + b"p" * (64 - at - 2) + b"\n"
-    data = GOOD["实施方案.pdf"].replace(
+    return GOOD["实施方案.pdf"].replace(
         b"%PDF-1.4\n", b"%PDF-1.4\n" + padding + b"/#45mbeddedFile\n", 1
     )
+
+
+@pytest.mark.parametrize("at", [0, 1, 5, 17, 36, 37])
+def test_active_content_is_found_across_a_chunk_boundary(at: int, monkeypatch) -> None:
+    monkeypatch.setattr(filescan, "CHUNK", 64)
     with pytest.raises(sniff.Refused, match="脚本"):
-        sniff.sniff(io.BytesIO(data), "a.pdf", DEFAULT)
+        sniff.sniff(io.BytesIO(_with_needle(at)), "a.pdf", DEFAULT)
+
+
+@pytest.mark.parametrize("piece", [1, 2, 3, 5, 7, 64, 4096])
+def test_an_upload_scanned_as_it_arrives_is_judged_alike(piece: int) -> None:
+    """Fed in pieces of any size (as Werkzeug writes a spooled upload), the scan finds what
+    reading the file whole finds, and the sniffer trusts it without reading again."""
+    for at in (0, 1, 17, 37):
+        data = _with_needle(at)
+        with contextlib.closing(_spooled(data, piece)) as spool:
+            assert spool.scan.size == len(data) and spool.scan.pdf_active is not None
+            assert spool.scan.head == data[: filescan.HEAD]
+            assert spool.scan.tail == data[-filescan.TAIL :]
+            with pytest.raises(sniff.Refused, match="脚本"):
+                sniff.sniff(spool, "a.pdf", DEFAULT)  # type: ignore[arg-type]
+    with contextlib.closing(_spooled(GOOD["实施方案.pdf"], piece)) as spool:
+        assert sniff.sniff(spool, "a.pdf", DEFAULT).format == "pdf"  # type: ignore[arg-type]
+
+
+def _spooled(data: bytes, piece: int) -> ScannedSpool:
+    spool = ScannedSpool("a.pdf", None)
+    for start in range(0, len(data), piece):
+        spool.write(data[start : start + piece])
+    return spool
 
 
 def test_a_longer_name_is_not_mistaken_for_js() -> None:

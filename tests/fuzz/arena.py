@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime as dt
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -29,11 +30,12 @@ from dispatch.demo.orgs import demo_uscc
 from dispatch.projects import services
 from dispatch.storage.current import current_storage
 from models import Enterprise, EvidenceStatus, PlanStatus, Region, ReportStatus, Role, User
-from tests.access.matrix import ACTORS, CR, DISABLED, WORLD_KEY, Row
-from tests.conftest import login
+from tests.access.matrix import ACTORS, CR, DISABLED, LOCKED, OFFICER, WORLD_KEY, Row
+from tests.conftest import START, login
 from tests.evidence.states import evidence_at
 from tests.factories import World, make_user
 from tests.projects.helpers import NOW, make_project
+from tests.reductions.states import SETUPS as ACCOUNTING_SETUPS
 from tests.rounds.states import report_at
 
 # Few examples per route, the same on every run (CI is deterministic), no example
@@ -71,6 +73,7 @@ PAGE_OF = {
     "admin.user_reset_password": "/admin/users/{user}/edit",
     "admin.user_disable": "/admin/users/{user}/edit",
     "admin.user_enable": "/admin/users/{user}/edit",
+    "security.unlock": "/security/accounts/{user}",
     "rounds.submit_report": "/rounds/reports/{report}",
     "rounds.submit_complete": "/rounds/{round}/grid",
     "rounds.set_deadlines": "/rounds/{round}",
@@ -81,6 +84,7 @@ PAGE_OF = {
     "evidence.replace": "/evidence/projects/{project}",
     "evidence.pre_review": "/evidence/projects/{project}",
     "evidence.review": "/evidence/projects/{project}",
+    "reductions.confirm": "/reductions/projects/{project}",
 }
 
 
@@ -161,6 +165,8 @@ class Arena:
             elif isinstance(row.setup, EvidenceStatus):
                 ev = evidence_at(session, local, current_storage(), row.setup)
                 found.project_id, found.evidence_id = ev.project_id, ev.id
+            elif row.setup in ACCOUNTING_SETUPS:
+                found.project_id = ACCOUNTING_SETUPS[row.setup](session, local).id
             elif row.setup == CR:
                 project = make_project(session, local, status=PlanStatus.APPROVED)
                 district = Acting(local.users["district_a"], at=NOW)
@@ -170,8 +176,15 @@ class Arena:
                 session.commit()
                 found.project_id, found.request_id = project.id, request_.id
             if "{user}" in row.path:
-                spare = make_user(session, Role.DISTRICT, region=local.district_b, username=SPARE)
+                if row.setup == OFFICER:
+                    spare = make_user(session, Role.SECURITY, region=local.city, username=SPARE)
+                else:
+                    spare = make_user(
+                        session, Role.DISTRICT, region=local.district_b, username=SPARE
+                    )
                 spare.is_active = row.setup != DISABLED
+                if row.setup == LOCKED:
+                    spare.locked_until = START + dt.timedelta(minutes=15)
                 session.commit()
                 found.user_id = spare.id
         return found

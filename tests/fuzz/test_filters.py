@@ -27,11 +27,15 @@ FILTER_PAGES = {
     "projects.new": "/projects/new",
     "projects.export_plan_list": "/projects/import",
     "auditlog.events": "/audit/events",
+    "auditlog.export_events": "/audit/events",
     "admin.users": "/admin/users",
     "admin.regions": "/admin/regions",
     "admin.enterprises": "/admin/enterprises",
+    "security.accounts": "/security/accounts",
+    "auth.sign_ins": "/audit/sign-ins",
     "rounds.reports": "/rounds/{round}/reports",
     "evidence.archive": "/evidence/",
+    "reductions.index": "/reductions/",
 }
 # Not on any form, but in every pager link.
 EXTRA = ("page",)

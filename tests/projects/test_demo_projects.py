@@ -190,6 +190,7 @@ def test_second_seed_creates_nothing(seeded: SeededDemo) -> None:
             "projects": 0,
             "rounds": 0,
             "reports": 0,
+            "evidence_files": 0,
         }
         session.commit()
         after = [session.scalar(select(func.count()).select_from(t)) for t in tables]
@@ -200,6 +201,7 @@ def test_second_seed_creates_nothing(seeded: SeededDemo) -> None:
         "projects": 0,
         "rounds": 0,
         "reports": 0,
+        "evidence_files": 0,
     }
     assert before[0] == len(PROJECTS)
     assert after == before

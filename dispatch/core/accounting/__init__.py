@@ -9,7 +9,12 @@ methods_water.py and methods_air.py, registered by importing them here.
 """
 
 from dispatch.core.accounting import methods_air, methods_water
-from dispatch.core.accounting.credit import counting_start, credit_for_year, credit_months
+from dispatch.core.accounting.credit import (
+    CREDIT_RULE_NAMES_ZH,
+    counting_start,
+    credit_for_year,
+    credit_months,
+)
 from dispatch.core.accounting.engine import (
     IMPLEMENTATIONS,
     AccountingResult,
@@ -18,18 +23,24 @@ from dispatch.core.accounting.engine import (
     validate,
 )
 from dispatch.core.accounting.errors import CODES, AccountingValidationError, ParamError
+from dispatch.core.accounting.fingerprint import catalog_fingerprint
 from dispatch.core.accounting.numbers import POLLUTANT_LABELS, format_t, quantize_stored, to_decimal
+from dispatch.core.accounting.yearly import YearAccount, account_year, replay
 
 # Importing the formula modules registers them; keep the names referenced.
 _FORMULA_MODULES = (methods_water, methods_air)
 
 __all__ = [
     "CODES",
+    "CREDIT_RULE_NAMES_ZH",
     "IMPLEMENTATIONS",
     "POLLUTANT_LABELS",
     "AccountingResult",
     "AccountingValidationError",
     "ParamError",
+    "YearAccount",
+    "account_year",
+    "catalog_fingerprint",
     "check_catalog",
     "compute",
     "counting_start",
@@ -37,6 +48,7 @@ __all__ = [
     "credit_months",
     "format_t",
     "quantize_stored",
+    "replay",
     "to_decimal",
     "validate",
 ]

@@ -5,6 +5,10 @@ Callers import from here only; ``model`` holds the objects and the loader, ``sch
 """
 
 from dispatch.core.catalog.model import (
+    CREDIT_RULES,
+    DEFAULT_CREDIT_RULE,
+    FULL_YEAR,
+    MONTHS_AFTER_STABLE,
     POLLUTANT_NAMES_ZH,
     POLLUTANTS,
     REQUIREMENT_NAMES_ZH,
@@ -29,6 +33,10 @@ from dispatch.core.catalog.model import (
 )
 
 __all__ = [
+    "CREDIT_RULES",
+    "DEFAULT_CREDIT_RULE",
+    "FULL_YEAR",
+    "MONTHS_AFTER_STABLE",
     "POLLUTANTS",
     "POLLUTANT_NAMES_ZH",
     "REQUIREMENT_NAMES_ZH",

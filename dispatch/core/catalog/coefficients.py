@@ -12,6 +12,7 @@ from dispatch.core.catalog.fields import (
     KEY,
     Ctx,
     field_bool,
+    field_choice,
     field_decimal,
     field_int,
     field_list,
@@ -22,18 +23,27 @@ from dispatch.core.catalog.fields import (
 )
 
 VEHICLE_COLUMNS = ("annual_km", "nox_factor", "voc_factor")
+# The year's credit rule (accounting.md, dispatch.core.accounting.credit): data, so a
+# province that credits the whole capacity in the first year changes one line.
+MONTHS_AFTER_STABLE = "months_after_stable"
+FULL_YEAR = "full_year"
+CREDIT_RULES = (MONTHS_AFTER_STABLE, FULL_YEAR)
+DEFAULT_CREDIT_RULE = MONTHS_AFTER_STABLE
 
 
 def read_coefficients(path: Path, errors: list[str]) -> dict:
     ctx = Ctx(path.name, errors)
     result: dict = {"example": True, "note_zh": "", "factors": {}, "pig_equivalents": {}}
     result["vehicle_factors"] = {}
+    result["credit_rule"] = DEFAULT_CREDIT_RULE
     root = field_mapping(
         ctx, read_yaml(path, errors), "", ("factors",),
-        ("example", "note_zh", "pig_equivalents", "vehicle_factors"),
+        ("example", "note_zh", "pig_equivalents", "vehicle_factors", "credit_rule"),
     )  # fmt: skip
     if root is None:
         return result
+    if "credit_rule" in root:
+        result["credit_rule"] = field_choice(ctx, root, "credit_rule", "", CREDIT_RULES)
     result["example"] = field_bool(ctx, root, "example", "", True)
     result["note_zh"] = field_text(ctx, root, "note_zh", "", required=False)
     for key, node in (field_mapping(ctx, root.get("factors"), "factors") or {}).items():

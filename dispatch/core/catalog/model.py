@@ -18,9 +18,19 @@ from types import MappingProxyType
 from typing import Any
 
 from dispatch.core import pollutants
+from dispatch.core.catalog.coefficients import (
+    CREDIT_RULES,
+    DEFAULT_CREDIT_RULE,
+    FULL_YEAR,
+    MONTHS_AFTER_STABLE,
+)
 from dispatch.core.catalog.schema import POLLUTANTS, STAGES, SchemaError, read_catalog
 
 __all__ = [
+    "CREDIT_RULES",
+    "DEFAULT_CREDIT_RULE",
+    "FULL_YEAR",
+    "MONTHS_AFTER_STABLE",
     "POLLUTANTS",
     "POLLUTANT_NAMES_ZH",
     "REQUIREMENT_NAMES_ZH",
@@ -218,6 +228,8 @@ class Coefficients:
     factors: Mapping[str, Factor] = field(hash=False)
     pig_equivalents: Mapping[str, PigEquivalent] = field(hash=False)
     vehicle_factors: Mapping[tuple[str, str], VehicleFactor] = field(hash=False)
+    # The year's credit rule in force (one of CREDIT_RULES), stored with every confirmation.
+    credit_rule: str = DEFAULT_CREDIT_RULE
 
 
 @dataclass(frozen=True)
@@ -242,6 +254,10 @@ class Catalog:
 
     def types_using(self, method: str) -> tuple[EngineeringType, ...]:
         return tuple(t for t in self.types if method in t.methods)
+
+    @property
+    def credit_rule(self) -> str:
+        return self.coefficients.credit_rule
 
 
 # --- building --------------------------------------------------------------------------
@@ -290,6 +306,7 @@ def _coefficients(raw: dict) -> Coefficients:
                 for pair, v in raw["vehicle_factors"].items()
             }
         ),
+        credit_rule=raw["credit_rule"],
     )
 
 

@@ -85,8 +85,16 @@
             /* not the answer expected: reported below */
           }
         }
-        fail(xhr.status === 413 ? "文件超过大小限制，未能上传" :
-             "上传失败（HTTP " + xhr.status + "），请刷新页面后重试");
+        var message = null;
+        if (xhr.status === 413) {
+          try {
+            message = JSON.parse(xhr.responseText).error;
+          } catch (ignored) {
+            /* an answer from a proxy in front of the app: the general message below */
+          }
+        }
+        fail(message || (xhr.status === 413 ? "文件超过大小限制，未能上传" :
+             "上传失败（HTTP " + xhr.status + "），请刷新页面后重试"));
       });
       xhr.addEventListener("error", function () {
         fail("网络错误，上传未完成，请重试");
