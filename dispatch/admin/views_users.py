@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import false, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import false
+from sqlalchemy.orm import Session
 
 from dispatch.access import OFFICER_ACCOUNTS_MESSAGE, Permission, can_manage_account, require
 from dispatch.admin.common import list_args, region_choices
@@ -19,6 +19,7 @@ from dispatch.auth.services import lock_note
 from dispatch.clock import CHINA_TZ
 from dispatch.db import get_session
 from dispatch.orgs import services as orgs
+from dispatch.orgs.queries import users_matching
 from dispatch.web import uow
 from dispatch.web.pagination import page_arg, paginate
 from forms.admin import (
@@ -62,25 +63,12 @@ def _organisation(
 @require(Permission.USERS_MANAGE)
 def users():  # type: ignore[no-untyped-def]
     form = UserFilterForm(request.args)
-    stmt = (
-        select(User)
-        .options(selectinload(User.region), selectinload(User.enterprise))
-        .order_by(User.id)
-    )
     if form.validate():
-        if q := (form.q.data or "").strip():
-            stmt = stmt.where(
-                or_(
-                    User.username.icontains(q, autoescape=True),
-                    User.display_name.icontains(q, autoescape=True),
-                )
-            )
-        if form.role.data:
-            stmt = stmt.where(User.role == Role(form.role.data))
+        stmt = users_matching(form.q.data, form.role.data)
         if form.status.data:
             stmt = stmt.where(User.is_active.is_(form.status.data == "active"))
     else:
-        stmt = stmt.where(false())
+        stmt = users_matching(None, None).where(false())
     page = paginate(get_session(), stmt, page_arg(request.args.get("page")))
     acting = uow.acting()
     return render_template(

@@ -9,18 +9,18 @@ event the auditor reads.
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from sqlalchemy import false, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import false
 
 from dispatch.access import Permission, can_unlock, require
 from dispatch.auth import passwords
 from dispatch.auth import services as auth
 from dispatch.clock import CHINA_TZ
 from dispatch.db import get_session
+from dispatch.orgs.queries import users_matching
 from dispatch.web import uow
 from dispatch.web.pagination import page_arg, paginate
 from forms.admin import ConfirmForm, SecurityAccountFilterForm
-from models import Role, User
+from models import User
 
 
 def _load(user_id: int) -> User:
@@ -34,21 +34,8 @@ def _load(user_id: int) -> User:
 def accounts():  # type: ignore[no-untyped-def]
     form = SecurityAccountFilterForm(request.args)
     at = uow.acting().at
-    stmt = (
-        select(User)
-        .options(selectinload(User.region), selectinload(User.enterprise))
-        .order_by(User.id)
-    )
     if form.validate():
-        if q := (form.q.data or "").strip():
-            stmt = stmt.where(
-                or_(
-                    User.username.icontains(q, autoescape=True),
-                    User.display_name.icontains(q, autoescape=True),
-                )
-            )
-        if form.role.data:
-            stmt = stmt.where(User.role == Role(form.role.data))
+        stmt = users_matching(form.q.data, form.role.data)
         state = form.state.data
         if state == "locked":
             stmt = stmt.where(User.locked_until > at)
@@ -57,7 +44,7 @@ def accounts():  # type: ignore[no-untyped-def]
         elif state == "must_change":
             stmt = stmt.where(User.must_change_password.is_(True))
     else:
-        stmt = stmt.where(false())
+        stmt = users_matching(None, None).where(false())
     page = paginate(get_session(), stmt, page_arg(request.args.get("page")))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
