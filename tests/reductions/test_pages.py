@@ -143,3 +143,14 @@ def test_pages_answer_only_in_scope(app, db, world, client):
     login(client, world.users["enterprise_b"].username, world.password)
     assert client.get(f"/reductions/projects/{project.id}").status_code == 404
     assert client.get("/reductions/").status_code == 404
+
+
+def test_the_project_page_leads_to_its_accounting(app, db, world, client):
+    """From the project, the regions reach its accounting; the enterprise sees no link."""
+    with app.app_context():
+        project = stable_project(db, world)
+    link = f'href="/reductions/projects/{project.id}" data-testid="accounting-link"'
+    for key, shown in (("district_a", True), ("city", True), ("enterprise_a", False)):
+        browser = app.test_client()
+        login(browser, world.users[key].username, world.password)
+        assert (link in _page(browser, f"/projects/{project.id}")) is shown, key
