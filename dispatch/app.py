@@ -143,6 +143,21 @@ def create_app(
             return redirect(url_for("auth.change_password"))
         return None
 
+    @app.before_request
+    def _force_two_factor():  # type: ignore[no-untyped-def]
+        # A session opened before the role required two-factor (or before a reset) does
+        # nothing else until its user enrols; new sign-ins enrol before any session opens.
+        if request.endpoint in ("static", "auth.totp_enrol", "auth.logout", "home.healthz"):
+            return None
+        if (
+            current_user.is_authenticated
+            and current_user.role in settings.totp_required_roles
+            and current_user.two_factor is None
+        ):
+            flash("您的账户须使用两步验证登录：请先绑定验证器应用", "warning")
+            return redirect(url_for("auth.totp_enrol"))
+        return None
+
     @app.context_processor
     def _inject_nav():  # type: ignore[no-untyped-def]
         from dispatch.web.nav import navigation

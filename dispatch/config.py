@@ -9,6 +9,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from models.enums import Role
+
 
 def _flag(value: str, name: str) -> bool:
     if value.lower() in ("1", "true", "yes", "on"):
@@ -44,6 +46,13 @@ def _retention_days(value: str) -> int:
         ) from None
 
 
+def _roles(value: str | None) -> tuple[str, ...] | None:
+    """A comma list of role names (``None``: not set, the environment's default)."""
+    if value is None:
+        return None
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 class ConfigError(RuntimeError):
     """A setting is missing or unsafe; start-up must stop with this message."""
 
@@ -53,6 +62,10 @@ MIN_SECRET_LENGTH = 32
 MIN_AUDIT_RETENTION_DAYS = 180
 # Limiter stores this app accepts: one process's memory, or Redis shared by every worker.
 LIMITER_SCHEMES = ("memory", "redis", "rediss", "redis+unix")
+# Roles that must sign in with two factors in production unless DISPATCH_TOTP_ROLES says
+# otherwise (等保 level 3: the city and the three officers); none elsewhere, so the demo
+# opens with the password alone.
+PRODUCTION_TOTP_ROLES = ("city", "admin", "security", "auditor")
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 
 
@@ -91,10 +104,24 @@ class Settings:
     s3_region: str = ""
     # Days the audit log keeps events before `dispatch audit archive` may move them out.
     audit_retention_days: int = MIN_AUDIT_RETENTION_DAYS
+    # Roles that must use two-factor sign-in (DISPATCH_TOTP_ROLES); None: the environment's
+    # default (see :attr:`totp_required_roles`). Any user may enrol from 我的账户.
+    totp_roles: tuple[str, ...] | None = None
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def totp_required_roles(self) -> frozenset[Role]:
+        """The roles whose users cannot sign in without two-factor (enrolling first)."""
+        if self.totp_roles is None:
+            return (
+                frozenset(Role(r) for r in PRODUCTION_TOTP_ROLES)
+                if self.is_production
+                else (frozenset())
+            )
+        return frozenset(Role(r) for r in self.totp_roles)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -130,6 +157,7 @@ class Settings:
             s3_secure=_flag(env.get("DISPATCH_S3_SECURE", "true"), "DISPATCH_S3_SECURE"),
             s3_region=env.get("DISPATCH_S3_REGION", ""),
             audit_retention_days=_retention_days(env.get("DISPATCH_AUDIT_RETENTION_DAYS", "")),
+            totp_roles=_roles(env.get("DISPATCH_TOTP_ROLES")),
         )
 
     def validate(self) -> None:
@@ -151,6 +179,12 @@ class Settings:
             raise ConfigError("DISPATCH_SESSION_IDLE_MINUTES 必须为正整数")
         self._validate_rate_limit()
         self._validate_storage()
+        unknown = [r for r in self.totp_roles or () if r not in {role.value for role in Role}]
+        if unknown:
+            raise ConfigError(
+                f"DISPATCH_TOTP_ROLES 中的角色 {', '.join(repr(r) for r in unknown)} 不存在；"
+                f"可用的角色为 {', '.join(role.value for role in Role)}（逗号分隔，可为空）"
+            )
         if self.audit_retention_days < MIN_AUDIT_RETENTION_DAYS:
             raise ConfigError(
                 f"DISPATCH_AUDIT_RETENTION_DAYS 不能少于 {MIN_AUDIT_RETENTION_DAYS} 天"

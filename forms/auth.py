@@ -1,4 +1,4 @@
-"""Login and password-change forms.
+"""Login, password-change and two-factor forms.
 
 The user name typed at login is clean text (no control or invisible characters, at most
 the column's 64); its exact shape is the admin form's business, so a name typed in
@@ -41,3 +41,39 @@ class ChangePasswordForm(Form):
             EqualTo("new_password", message="两次输入的新密码不一致"),
         ],
     )
+
+
+def _code(label: str, required: str, max_length: int = 8) -> CleanText:
+    # No browser autofill of a saved value; phones offer the code from SMS-style keyboards.
+    return CleanText(
+        label,
+        max_length=max_length,
+        identifier=True,
+        required=required,
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class SecondStepForm(Form):
+    """The second sign-in step: a code of the authenticator app, or a recovery code."""
+
+    code = CleanText(
+        "验证码或恢复码",
+        max_length=32,
+        identifier=True,
+        required="请输入验证码或恢复码",
+        description="验证器应用上的 6 位验证码；手机不在身边时，可输入一个恢复码（每个只能用一次）",
+        render_kw={"autocomplete": "one-time-code"},
+    )
+
+
+class EnrolForm(Form):
+    """Confirms the authenticator app shows the right codes before two-factor is on."""
+
+    code = _code("验证码", "请输入验证器应用上显示的 6 位验证码")
+
+
+class RegenerateCodesForm(Form):
+    """New recovery codes, after proving the authenticator with a current code."""
+
+    code = _code("验证码", "请输入验证器应用上显示的 6 位验证码")

@@ -25,6 +25,7 @@ from models.reductions import (
     ReductionTargetChange,
 )
 from models.rounds import DispatchRound, ProgressReport, ReportEvent, ReportSnapshot
+from models.two_factor import RecoveryCode, TwoFactor
 from models.users import User, UserSession
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "ProgressReport",
     "Project",
     "ProjectEvent",
+    "RecoveryCode",
     "ReductionConfirmation",
     "ReductionTarget",
     "ReductionTargetChange",
@@ -57,6 +59,7 @@ __all__ = [
     "Role",
     "RoundStatus",
     "StoredFile",
+    "TwoFactor",
     "UTCDateTime",
     "User",
     "UserSession",

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.base import Base, UTCDateTime, enum_column, utcnow
 from models.enums import Role
 from models.orgs import Enterprise, Region
+from models.two_factor import TwoFactor
 
 # Role ↔ organisation kind, enforced by the database: an enterprise user belongs to an
 # enterprise; a district user to a district; a city user to a city (or a province, for a
@@ -70,6 +71,9 @@ class User(Base):
     region: Mapped[Region | None] = relationship(foreign_keys=[region_id])
     enterprise: Mapped[Enterprise | None] = relationship()
     sessions: Mapped[list[UserSession]] = relationship(back_populates="user")
+    two_factor: Mapped[TwoFactor | None] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

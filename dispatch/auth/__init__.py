@@ -1,3 +1,4 @@
 """Accounts as their holders use them: login and logout (lockout, server-side sessions),
-the password policy and expiry, changing one's password, one's account page and the
+two-factor sign-in (TOTP enrolment, the second step, recovery codes), the password policy
+and expiry, changing one's password, one's account page and the
 sign-in history (also read by the auditor), and the security officer's unlock."""

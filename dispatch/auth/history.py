@@ -18,8 +18,10 @@ from sqlalchemy import Select, select
 
 from models import AuditEvent, AuditOutcome
 
-# The audit actions that make up the history; a second sign-in step adds its own here.
-SIGN_IN_ACTIONS = ("auth.login", "auth.lockout")
+# The audit actions that make up the history, the second sign-in step's included (a
+# right code is followed by ``auth.login``, so only its failures and the use of a
+# recovery code are lines of their own).
+SIGN_IN_ACTIONS = ("auth.login", "auth.lockout", "auth.totp_failure", "auth.recovery_code_used")
 
 # (action, outcome, reason) → what the user reads; the most specific entry wins.
 _LABELS = {
@@ -29,6 +31,12 @@ _LABELS = {
     ("auth.login", AuditOutcome.FAILURE, "inactive"): "失败：账户已停用",
     ("auth.login", AuditOutcome.DENIED, "locked"): "拒绝：账户锁定中",
     ("auth.lockout", AuditOutcome.SUCCESS, ""): "账户被锁定（连续登录失败）",
+    ("auth.lockout", AuditOutcome.SUCCESS, "totp"): "账户被锁定（连续两步验证失败）",
+    ("auth.totp_failure", AuditOutcome.FAILURE, "wrong_code"): "失败：两步验证码错误或已过期",
+    ("auth.totp_failure", AuditOutcome.FAILURE, "reused_code"): "失败：两步验证码重复使用",
+    ("auth.totp_failure", AuditOutcome.FAILURE, "bad_recovery_code"): "失败：恢复码错误",
+    ("auth.totp_failure", AuditOutcome.FAILURE, "unreadable_secret"): "失败：两步验证数据无法读取",
+    ("auth.recovery_code_used", AuditOutcome.SUCCESS, ""): "使用恢复码通过两步验证",
 }
 _FALLBACK = {
     AuditOutcome.SUCCESS: "成功",

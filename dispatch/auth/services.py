@@ -8,9 +8,11 @@ flush and never commit.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Collection
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -20,7 +22,7 @@ from dispatch.audit import Acting
 from dispatch.auth.passwords import hash_password, needs_rehash, policy_errors, verify_password
 from dispatch.core.beijing import CHINA_TZ
 from dispatch.errors import DomainError
-from models import AuditOutcome, User, UserSession
+from models import AuditOutcome, Role, User, UserSession
 
 LOGIN_FAILED_MESSAGE = "用户名或密码错误；连续失败 5 次将锁定账户 15 分钟"
 # The security officer's unlock (三员分立: not the system administrator's).
@@ -100,7 +102,6 @@ def authenticate(
         return None
     user.failed_logins = 0
     user.locked_until = None
-    user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
@@ -109,6 +110,16 @@ def authenticate(
 def password_expired(user: User, now: dt.datetime, max_age_days: int) -> bool:
     """The password is older than ``max_age_days`` (0: passwords do not expire)."""
     return max_age_days > 0 and now - user.password_changed_at >= dt.timedelta(days=max_age_days)
+
+
+@dataclasses.dataclass(frozen=True)
+class PasswordStep:
+    """A right password: the session opened (``token``), or the step still to take
+    (``second_step``: "verify" a code, or "enrol" first) before one is opened."""
+
+    user: User
+    token: str | None = None
+    second_step: str | None = None
 
 
 def sign_in(
@@ -121,24 +132,53 @@ def sign_in(
     lockout: dt.timedelta,
     user_agent: str,
     password_max_age_days: int = 0,
-) -> tuple[User, str] | None:
-    """Check the credentials and open a server-side session: ``(user, token)`` or ``None``.
+    totp_roles: Collection[Role] = (),
+) -> PasswordStep | None:
+    """Check the credentials; ``None`` when they are wrong.
+
+    A user enrolled in two-factor, or of a role in ``totp_roles`` (who must enrol first),
+    gets no session yet: the second step (:mod:`dispatch.auth.two_factor`) opens it with
+    :func:`open_session`. Everyone else is signed in here.
+    """
+    user = authenticate(session, acting, username, password, threshold=threshold, lockout=lockout)
+    if user is None:
+        return None
+    if user.two_factor is not None:
+        return PasswordStep(user, second_step="verify")
+    if user.role in totp_roles:
+        return PasswordStep(user, second_step="enrol")
+    token = open_session(
+        session, acting.by(user), user_agent=user_agent, password_max_age_days=password_max_age_days
+    )
+    return PasswordStep(user, token=token)
+
+
+def open_session(
+    session: Session,
+    acting: Acting,
+    *,
+    user_agent: str,
+    password_max_age_days: int = 0,
+    second_factor: str = "",
+) -> str:
+    """Sign the acting user in: a server-side session and ``auth.login``; returns its token.
 
     An expired password (``password_max_age_days``) marks the account as having to change
     its password, which the app enforces before any other page (the same flag as an
     administrator's reset), and is recorded as ``auth.password_expired``.
     """
-    user = authenticate(session, acting, username, password, threshold=threshold, lockout=lockout)
-    if user is None:
-        return None
-    as_user = acting.by(user)
-    token = start_session(session, as_user, user_agent=user_agent)
-    audit.record(session, as_user, "auth.login", object_type="user", object_id=user.id)
+    user = acting.actor
+    user.last_login_at = acting.at
+    token = start_session(session, acting, user_agent=user_agent)
+    details = {"second_factor": second_factor} if second_factor else None
+    audit.record(
+        session, acting, "auth.login", object_type="user", object_id=user.id, details=details
+    )
     if not user.must_change_password and password_expired(user, acting.at, password_max_age_days):
         user.must_change_password = True
         audit.record(
             session,
-            as_user,
+            acting,
             "auth.password_expired",
             object_type="user",
             object_id=user.id,
@@ -147,7 +187,7 @@ def sign_in(
                 "max_age_days": password_max_age_days,
             },
         )
-    return user, token
+    return token
 
 
 def sign_out(session: Session, acting: Acting, token: str | None) -> None:

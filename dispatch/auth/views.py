@@ -6,7 +6,6 @@ The account page and the sign-in history are in :mod:`dispatch.auth.views_accoun
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
 
 from flask import (
     current_app,
@@ -17,33 +16,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from dispatch.audit import Acting
-from dispatch.auth import services
-from dispatch.auth.loader import LAST_SEEN_KEY, SESSION_TOKEN_KEY
+from dispatch.auth import services, steps
+from dispatch.auth.loader import SESSION_TOKEN_KEY
 from dispatch.extensions import limiter
 from dispatch.web import uow
 from forms.auth import ChangePasswordForm, LoginForm
-from models import User
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after login (no open redirect)."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("home.index")
-
-
-def begin_login(user: User, token: str, acting: Acting) -> None:
-    """Rotate the browser session onto the committed server-side session ``token``."""
-    session.clear()
-    session.permanent = True
-    session[SESSION_TOKEN_KEY] = token
-    session[LAST_SEEN_KEY] = acting.at.timestamp()
-    login_user(user)
 
 
 def _user_agent() -> str:
@@ -69,6 +48,7 @@ def login():  # type: ignore[no-untyped-def]
                 lockout=dt.timedelta(minutes=settings.lockout_minutes),
                 user_agent=_user_agent(),
                 password_max_age_days=settings.password_max_age_days,
+                totp_roles=settings.totp_required_roles,
             ),
             form=form,
         )
@@ -76,16 +56,12 @@ def login():  # type: ignore[no-untyped-def]
             if outcome.ok:
                 form.password.errors.append(services.LOGIN_FAILED_MESSAGE)
             return render_template("auth/login.html", form=form), 200
-        user, token = outcome.value
-        begin_login(user, token, acting)
-        if user.must_change_password:
-            max_age = settings.password_max_age_days
-            if services.password_expired(user, acting.at, max_age):
-                flash(f"您的密码已使用超过 {max_age} 天，已过期：请先修改密码", "warning")
-            else:
-                flash("首次登录或密码已被重置，请先修改密码", "warning")
-            return redirect(url_for("auth.change_password"))
-        return redirect(_safe_next(request.args.get("next")))
+        step = outcome.value
+        next_url = request.args.get("next")
+        if step.token is None:
+            assert step.second_step is not None
+            return steps.begin_second_step(step.user, step.second_step, acting, next_url)
+        return steps.finish(step.user, step.token, acting, next_url)
     return render_template("auth/login.html", form=form)
 
 
@@ -115,7 +91,7 @@ def change_password():  # type: ignore[no-untyped-def]
         outcome = uow.run(work, form=form)
         if outcome.value is None:
             return render_template("auth/change_password.html", form=form), 200
-        begin_login(acting.actor, outcome.value, acting)
+        steps.begin_login(acting.actor, outcome.value, acting)
         flash("密码已修改，其他设备上的登录已全部退出", "success")
         return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)

@@ -10,11 +10,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import false
 
 from dispatch.access import Permission, require
-from dispatch.auth import history
+from dispatch.auth import history, two_factor
 from dispatch.clock import CHINA_TZ, now
 from dispatch.db import get_session
 from dispatch.web.pagination import page_arg, paginate
 from forms.admin import SignInFilterForm
+from forms.auth import RegenerateCodesForm
 from models import AuditEvent, AuditOutcome
 
 PER_PAGE = 20
@@ -41,6 +42,9 @@ def account():  # type: ignore[no-untyped-def]
         rows=[history.describe(e) for e in page.items],
         args=_args(),
         china_tz=CHINA_TZ,
+        recovery_codes_left=two_factor.remaining_codes(get_session(), user),
+        totp_required=two_factor.required(user, current_app.config["SETTINGS"].totp_required_roles),
+        regenerate_form=RegenerateCodesForm(formdata=None),
     )
 
 

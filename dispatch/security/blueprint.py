@@ -12,3 +12,6 @@ bp.add_url_rule("/accounts", view_func=views.accounts)
 bp.add_url_rule("/accounts/<int:user_id>", view_func=views.account)
 bp.add_url_rule("/accounts/<int:user_id>/unlock", view_func=views.unlock, methods=["POST"])
 bp.add_url_rule("/policy", view_func=views.policy)
+bp.add_url_rule(
+    "/accounts/<int:user_id>/two-factor/reset", view_func=views.reset_two_factor, methods=["POST"]
+)

@@ -1,5 +1,5 @@
-"""Accounts as the security officer sees them (lock state, failed logins, password age),
-unlocking, and the policy page.
+"""Accounts as the security officer sees them (lock state, failed logins, password age,
+two-factor), unlocking, resetting two-factor, and the policy page.
 
 The security officer changes no account's name, role or organisation (the system
 administrator's) and reads no audit log (the auditor's); an unlock is itself an audit
@@ -12,7 +12,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy import false
 
 from dispatch.access import Permission, can_unlock, require
-from dispatch.auth import passwords
+from dispatch.auth import passwords, two_factor
 from dispatch.auth import services as auth
 from dispatch.clock import CHINA_TZ
 from dispatch.db import get_session
@@ -61,6 +61,8 @@ def account(user_id: int):  # type: ignore[no-untyped-def]
         user=user,
         now=acting.at,
         can_unlock=can_unlock(acting.actor, user, acting.at),
+        totp_required=two_factor.required(user, current_app.config["SETTINGS"].totp_required_roles),
+        recovery_codes_left=two_factor.remaining_codes(get_session(), user),
         confirm_form=ConfirmForm(formdata=None),
         settings=current_app.config["SETTINGS"],
         china_tz=CHINA_TZ,
@@ -74,6 +76,20 @@ def unlock(user_id: int):  # type: ignore[no-untyped-def]
         acting = uow.acting()
         if uow.run(lambda session: auth.unlock(session, acting, user)).ok:
             flash(f"已解除用户 {user.username} 的锁定，该用户可以立即登录", "success")
+    return redirect(url_for("security.account", user_id=user_id))
+
+
+@require(Permission.ACCOUNTS_SECURITY)
+def reset_two_factor(user_id: int):  # type: ignore[no-untyped-def]
+    user = _load(user_id)
+    if ConfirmForm().validate_on_submit():
+        acting = uow.acting()
+        if uow.run(lambda session: two_factor.reset(session, acting, user)).ok:
+            flash(
+                f"已重置用户 {user.username} 的两步验证，其登录已全部退出；"
+                "该用户下次登录时可重新绑定验证器",
+                "success",
+            )
     return redirect(url_for("security.account", user_id=user_id))
 
 

@@ -60,6 +60,10 @@ CR = "change_request"  # setup: an approved project with a pending withdrawal re
 DISABLED = "disabled_user"  # setup: {user} is a disabled account (not one of the actors)
 LOCKED = "locked_user"  # setup: {user} is an active account locked by failed logins
 OFFICER = "officer_user"  # setup: {user} is a security officer's account (not an actor)
+# Two-factor setups: {user} is an account (not an actor) enrolled in two-factor; for
+# TOTP_PENDING the anonymous actor has also passed its password step (the second step is
+# due); TOTP_ACTOR: the actor's own account is enrolled and signed in with a code.
+TOTP_USER, TOTP_PENDING, TOTP_ACTOR = "totp_user", "totp_pending", "totp_actor"
 # Setup by report state: an approved project (district A, enterprise A) whose report in the
 # open 2025-05 round is at that state (tests.rounds.states.report_at); paths may use
 # {round}, {report} and {project}.
@@ -82,7 +86,7 @@ class Row:
     path: str  # {project}, {cr}, {user} (the city user), {district_a}, {enterprise_a},
     # {round}, {report}, {evidence}
     setup: Any  # None, a PlanStatus, a ReportStatus, an EvidenceStatus, CR, DISABLED,
-    # LOCKED or OFFICER
+    # LOCKED, OFFICER or a two-factor setup (TOTP_USER, TOTP_PENDING, TOTP_ACTOR)
     codes: dict[str, int]
     effect: Callable[[Any], bool] | None = None
 
@@ -258,6 +262,25 @@ _ROWS: list[tuple[Any, ...]] = [
                       200, 200, 200, 200, 200, 200, 200, 200, 200, 302, None),
     ("auth.sign_ins", "GET", "/audit/sign-ins", None,
                       404, 404, 404, 404, 404, 404, 404, 404, 200, 302, None),
+    # Two-factor. The second step: only after the password step (anonymous until it is
+    # passed); a form without a code is shown again and changes nothing.
+    ("auth.second_step", "GET", "/login/two-factor", TOTP_PENDING,
+                      302, 302, 302, 302, 302, 302, 302, 302, 302, 200, None),
+    ("auth.second_step", "POST", "/login/two-factor", TOTP_PENDING,
+                      302, 302, 302, 302, 302, 302, 302, 302, 302, 200, None),
+    ("auth.second_step", "GET", "/login/two-factor", None,
+                      302, 302, 302, 302, 302, 302, 302, 302, 302, 302, None),
+    # Anyone may enrol (the QR code page; no code posted: shown again).
+    ("auth.totp_enrol", "GET", "/account/two-factor", None,
+                      200, 200, 200, 200, 200, 200, 200, 200, 200, 302, None),
+    ("auth.totp_enrol", "POST", "/account/two-factor", None,
+                      200, 200, 200, 200, 200, 200, 200, 200, 200, 302, None),
+    # Recovery codes are shown once, right after they are made; otherwise back to 我的账户.
+    ("auth.recovery_codes", "GET", "/account/two-factor/recovery-codes", None,
+                      302, 302, 302, 302, 302, 302, 302, 302, 302, 302, None),
+    # New codes need a current code (none posted here: refused with a message).
+    ("auth.regenerate_recovery_codes", "POST", "/account/two-factor/recovery-codes/new",
+     TOTP_ACTOR,      302, 302, 302, 302, 302, 302, 302, 302, 302, 302, None),
     # --- plan list -----------------------------------------------------------------------
     ("projects.index", "GET", "/projects/", A,
                       200, 200, 200, 200, 200, 200, 404, 404, 404, 302, None),
@@ -504,6 +527,13 @@ _ROWS: list[tuple[Any, ...]] = [
     # Nothing to unlock: refused with a message, nothing changes.
     ("security.unlock", "POST", "/security/accounts/{user}/unlock", None,
                       404, 404, 404, 404, 404, 404, 404, 302, 404, 302, None),
+    # The two-factor reset (a lost phone): the security officer's alone.
+    ("security.reset_two_factor", "POST", "/security/accounts/{user}/two-factor/reset",
+     TOTP_USER,       404, 404, 404, 404, 404, 404, 404, 302, 404, 302,
+                      lambda c: c.target_user().two_factor is None),
+    # Nothing to reset: refused with a message, nothing changes.
+    ("security.reset_two_factor", "POST", "/security/accounts/{user}/two-factor/reset",
+     None,            404, 404, 404, 404, 404, 404, 404, 302, 404, 302, None),
     ("security.policy", "GET", "/security/policy", None,
                       404, 404, 404, 404, 404, 404, 404, 200, 404, 302, None),
 ]  # fmt: skip

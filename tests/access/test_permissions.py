@@ -31,11 +31,12 @@ def test_every_view_but_login_and_health_is_guarded_by_a_permission(app):
         for endpoint, view in app.view_functions.items()
         if required_permission(view) is None
     }
-    # Signing in and out, one's own account and password and the health probe belong to no
-    # permission.
+    # Signing in and out (the second step included), one's own account, password and
+    # two-factor, and the health probe belong to no permission.
     assert unguarded == {
         "static", "auth.login", "auth.logout", "auth.account", "auth.change_password",
-        "home.healthz",
+        "home.healthz", "auth.second_step", "auth.totp_enrol", "auth.recovery_codes",
+        "auth.regenerate_recovery_codes",
     }  # fmt: skip
 
 

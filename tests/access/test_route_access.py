@@ -41,9 +41,13 @@ from tests.access.matrix import (
     LOCKED,
     MATRIX,
     OFFICER,
+    TOTP_ACTOR,
+    TOTP_PENDING,
+    TOTP_USER,
     WORLD_KEY,
     Row,
 )
+from tests.auth.totp_helpers import enrol, sign_in_with_code
 from tests.conftest import START, csrf_token, login
 from tests.evidence.states import evidence_at
 from tests.factories import World, make_user
@@ -177,6 +181,10 @@ def _set_up(app: Flask, db: Session, world: World, case: Case, setup: Any) -> No
             spare.locked_until = START + dt.timedelta(minutes=15)
             db.commit()
             case.user_id = spare.id
+        elif setup in (TOTP_USER, TOTP_PENDING):
+            spare = make_user(db, Role.DISTRICT, region=world.district_b, username="spare")
+            enrol(db, spare, START)
+            case.user_id = spare.id
         elif setup == OFFICER:
             spare = make_user(db, Role.SECURITY, region=world.city, username="spare_officer")
             db.commit()
@@ -212,9 +220,18 @@ def test_access_matrix(app, db, world, client, row: Row, actor: str, expected: i
     endpoint, _args = app.url_map.bind("localhost").match(url.split("?")[0], method=row.method)
     assert endpoint == row.endpoint
 
-    if actor != "anon":
+    if actor != "anon" and row.setup == TOTP_ACTOR:
+        user = world.users[WORLD_KEY[actor]]
+        with app.app_context():
+            secret, _codes = enrol(db, user, START)
+        signed_in = sign_in_with_code(client, user.username, world.password, secret, START)
+        assert signed_in.status_code == 302
+    elif actor != "anon":
         user = world.users[WORLD_KEY[actor]]
         assert login(client, user.username, world.password).status_code == 302
+    elif row.setup == TOTP_PENDING:
+        # The spare account's password step: its second step is due.
+        assert login(client, "spare", world.password).headers["Location"] == "/login/two-factor"
     data: dict[str, Any] = {}
     if row.method == "POST":
         # A valid token, so that the answer comes from the view's guard and not from CSRF.

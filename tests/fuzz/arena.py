@@ -30,7 +30,19 @@ from dispatch.demo.orgs import demo_uscc
 from dispatch.projects import services
 from dispatch.storage.current import current_storage
 from models import Enterprise, EvidenceStatus, PlanStatus, Region, ReportStatus, Role, User
-from tests.access.matrix import ACTORS, CR, DISABLED, LOCKED, OFFICER, WORLD_KEY, Row
+from tests.access.matrix import (
+    ACTORS,
+    CR,
+    DISABLED,
+    LOCKED,
+    OFFICER,
+    TOTP_ACTOR,
+    TOTP_PENDING,
+    TOTP_USER,
+    WORLD_KEY,
+    Row,
+)
+from tests.auth.totp_helpers import enrol, sign_in_with_code
 from tests.conftest import START, login
 from tests.evidence.states import evidence_at
 from tests.factories import World, make_user
@@ -74,6 +86,8 @@ PAGE_OF = {
     "admin.user_disable": "/admin/users/{user}/edit",
     "admin.user_enable": "/admin/users/{user}/edit",
     "security.unlock": "/security/accounts/{user}",
+    "security.reset_two_factor": "/security/accounts/{user}",
+    "auth.regenerate_recovery_codes": "/account",
     "rounds.submit_report": "/rounds/reports/{report}",
     "rounds.submit_complete": "/rounds/{round}/grid",
     "rounds.set_deadlines": "/rounds/{round}",
@@ -106,6 +120,8 @@ class Arena:
     world: World
     session_factory: sessionmaker[Session]
     exporter: FlaskClient
+    # The row's two-factor setup, for :meth:`signed_in` (set by :meth:`set_up`).
+    two_factor_setup: str | None = None
 
     @classmethod
     def build(
@@ -154,6 +170,7 @@ class Arena:
         """The row's objects: a project at the row's status, a pending change request, or
         a spare user (never a world user: the examples sign in as those)."""
         found = Objects()
+        self.two_factor_setup = row.setup if row.setup in (TOTP_PENDING, TOTP_ACTOR) else None
         with self.app.app_context(), self.session() as session:
             local = self._rebind(session)
             if isinstance(row.setup, PlanStatus):
@@ -187,6 +204,13 @@ class Arena:
                     spare.locked_until = START + dt.timedelta(minutes=15)
                 session.commit()
                 found.user_id = spare.id
+            if row.setup in (TOTP_USER, TOTP_PENDING):
+                if found.user_id is None:
+                    spare = make_user(
+                        session, Role.DISTRICT, region=local.district_b, username=SPARE
+                    )
+                    found.user_id = spare.id
+                enrol(session, session.get(User, found.user_id), START)
         return found
 
     def url(self, template: str, found: Objects) -> str:
@@ -204,10 +228,19 @@ class Arena:
     def signed_in(self, actor: str) -> FlaskClient:
         """A fresh browser, signed in as the world's user of ``actor`` (or anonymous)."""
         client = self.app.test_client()
-        if actor != "anon":
+        if actor != "anon" and self.two_factor_setup == TOTP_ACTOR:
+            with self.app.app_context(), self.session() as session:
+                user = session.get(User, self.world.users[WORLD_KEY[actor]].id)
+                secret, _codes = enrol(session, user, START)
+            response = sign_in_with_code(client, user.username, self.world.password, secret, START)
+            assert response.status_code == 302, f"{actor} could not sign in with a code"
+        elif actor != "anon":
             user = self.world.users[WORLD_KEY[actor]]
             response = login(client, user.username, self.world.password)
             assert response.status_code == 302, f"{actor} could not sign in"
+        elif self.two_factor_setup == TOTP_PENDING:
+            response = login(client, SPARE, self.world.password)
+            assert response.headers["Location"] == "/login/two-factor"
         return client
 
     def ids(self) -> tuple[str, ...]:

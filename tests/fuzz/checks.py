@@ -27,8 +27,9 @@ from tests.fuzz.pages import check_messages
 
 # Years the export form accepts (a stored year outside cannot be exported at all).
 EXPORTABLE = range(2000, 2101)
-# The login and password forms count failed attempts: a refusal there writes by design.
-WRITES_WHEN_REFUSED = {"auth.login", "auth.change_password"}
+# The login, second-step and password forms count failed attempts: a refusal there
+# writes by design.
+WRITES_WHEN_REFUSED = {"auth.login", "auth.second_step", "auth.change_password"}
 
 
 def _html(response: TestResponse) -> str | None:
