@@ -250,6 +250,9 @@ def reset(session: Session, acting: Acting, user: User) -> None:
     """Remove ``user``'s authenticator and recovery codes (the security officer's action,
     for a lost phone); every session of the user ends, and a role that must use two-factor
     enrols again at the next sign-in."""
+    if user.id == acting.actor.id:
+        # A stolen password plus a session must not be enough to strip the second factor.
+        raise DomainError("不能重置自己的两步验证，请由另一名安全管理员办理")
     tf = user.two_factor
     if tf is None:
         raise DomainError(f"用户 {user.username} 未启用两步验证，无需重置")

@@ -198,6 +198,7 @@ def recovery_codes():  # type: ignore[no-untyped-def]
     )
 
 
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 @login_required
 def regenerate_recovery_codes():  # type: ignore[no-untyped-def]
     form = RegenerateCodesForm()

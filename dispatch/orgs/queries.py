@@ -16,7 +16,11 @@ def users_matching(q: str | None, role: str | None) -> Select[Any]:
     id order, with its organisation loaded."""
     stmt = (
         select(User)
-        .options(selectinload(User.region), selectinload(User.enterprise))
+        .options(
+            selectinload(User.region),
+            selectinload(User.enterprise),
+            selectinload(User.two_factor),
+        )
         .order_by(User.id)
     )
     if q := (q or "").strip():

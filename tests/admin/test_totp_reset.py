@@ -91,3 +91,24 @@ def test_after_a_reset_a_required_role_enrols_again(
 
     client = app.test_client()
     assert login(client, user.username, world.password).headers["Location"] == "/account/two-factor"
+
+
+def test_the_security_officer_cannot_reset_their_own(app, db, world, login_as):
+    officer_user = world.users["security"]
+    officer = login_as("security")
+    enrol(db, officer_user, START)  # enrolled after this sign-in: no second step needed here
+    response = _reset(officer, officer_user.id)
+    page = officer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "不能重置自己的两步验证" in page
+    db.expire_all()
+    assert db.get(TwoFactor, officer_user.id) is not None
+
+
+def test_the_accounts_list_shows_who_has_two_factor(app, db, world, login_as):
+    enrol(db, world.users["district_a"], START)
+    officer = login_as("security")
+    page = officer.get("/security/accounts?q=" + world.users["district_a"].username)
+    text = page.get_data(as_text=True)
+    assert "两步验证" in text and "已启用" in text
+    other = officer.get("/security/accounts?q=" + world.users["district_b"].username)
+    assert "未启用" in other.get_data(as_text=True)

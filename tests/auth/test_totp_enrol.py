@@ -230,3 +230,26 @@ def test_the_code_matching_uses_the_time_given():
     assert totp.matching_step(secret, code_at(secret, at), later) is None
     assert totp.matching_step(secret, "12345", at) is None
     assert totp.matching_step(secret, "１２３４５６", at) is None  # full-width digits
+
+
+def test_guessing_codes_for_new_recovery_codes_is_rate_limited(
+    settings, engine, session_factory, clock, db, world
+):  # type: ignore[no-untyped-def]
+    """A stolen session must not try all 10^6 codes at the regeneration form."""
+    limited = dataclasses.replace(settings, ratelimit_enabled=True, login_rate_limit="3 per minute")
+    app = create_app(limited, database=Database(engine, session_factory), clock=clock)
+    client = app.test_client()
+    user = world.users["district_a"]
+    secret, _ = enrol(db, user, START)
+    login(client, user.username, world.password)
+    second_step(client, code_at(secret, clock()))
+    statuses = [
+        post_form(
+            client,
+            "/account/two-factor/recovery-codes/new",
+            {"code": "000000"},
+            token_from="/account",
+        ).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [302, 302, 302, 429]
