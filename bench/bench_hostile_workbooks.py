@@ -246,6 +246,7 @@ def build_database(folder: Path) -> None:
     from dispatch.audit import Acting
     from dispatch.db import get_session
     from dispatch.migrate import upgrade
+    from dispatch.orgs import accounts
     from dispatch.orgs import services as orgs
     from models import RegionKind, Role
 
@@ -262,7 +263,7 @@ def build_database(folder: Path) -> None:
             parent=province,
         )  # fmt: skip
         for username, role in (("bench_city", Role.CITY), ("bench_admin", Role.ADMIN)):
-            orgs.create_user(
+            accounts.create_user(
                 session, system, username=username, display_name=username, role=role,
                 password=PASSWORD, region=city, must_change_password=False,
             )  # fmt: skip

@@ -44,6 +44,7 @@ from dispatch.config import Settings
 from dispatch.core.catalog import get_catalog
 from dispatch.db import get_session
 from dispatch.migrate import upgrade
+from dispatch.orgs import accounts
 from dispatch.orgs import services as orgs
 from dispatch.projects import services as projects
 from dispatch.projects.data import ProjectInput, validate_project
@@ -81,7 +82,7 @@ def _region(db: Any, name: str, code: str, kind: RegionKind, parent: Region | No
 
 def _user(db: Any, role: Role, region: Region, username: str) -> Any:
     system = Acting(None, PLANNED_AT)
-    return orgs.create_user(
+    return accounts.create_user(
         db,
         system,
         username=username,

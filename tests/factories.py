@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.audit import Acting
 from dispatch.demo.orgs import demo_uscc
+from dispatch.orgs import accounts
 from dispatch.orgs import services as orgs
 from models import Enterprise, Region, RegionKind, Role, User
 
@@ -50,7 +51,7 @@ def make_user(
     password: str = PASSWORD,
     must_change: bool = False,
 ) -> User:
-    return orgs.create_user(
+    return accounts.create_user(
         session,
         SETUP,
         username=username or f"{role.value}_{next(_seq)}",

@@ -18,6 +18,7 @@ from dispatch.admin.common import list_args, region_choices
 from dispatch.auth.services import lock_note
 from dispatch.clock import CHINA_TZ
 from dispatch.db import get_session
+from dispatch.orgs import accounts
 from dispatch.orgs import services as orgs
 from dispatch.orgs.queries import users_matching
 from dispatch.web import uow
@@ -90,7 +91,7 @@ def user_new():  # type: ignore[no-untyped-def]
 
         def create(session: Session) -> User:
             role, region, enterprise = _organisation(session, form)
-            return orgs.create_user(
+            return accounts.create_user(
                 session,
                 uow.acting(),
                 username=form.username.data,
@@ -153,7 +154,7 @@ def user_edit(user_id: int):  # type: ignore[no-untyped-def]
 
         def update(session: Session) -> None:
             role, region, enterprise = _organisation(session, form)
-            orgs.update_user(
+            accounts.update_user(
                 session,
                 uow.acting(),
                 user,
@@ -178,7 +179,7 @@ def user_reset_password(user_id: int):  # type: ignore[no-untyped-def]
     reset_form = ResetPasswordForm()
     if reset_form.validate_on_submit():
         outcome = uow.run(
-            lambda session: orgs.reset_password(
+            lambda session: accounts.reset_password(
                 session, uow.acting(), user, reset_form.new_password.data
             ),
             form=reset_form,
@@ -197,7 +198,7 @@ def _set_active(user_id: int, *, active: bool):  # type: ignore[no-untyped-def]
     db = get_session()
     user = _load_user(db, user_id)
     if ConfirmForm().validate_on_submit():
-        change = orgs.enable_user if active else orgs.disable_user
+        change = accounts.enable_user if active else accounts.disable_user
         if uow.run(lambda session: change(session, uow.acting(), user)).ok:
             if active:
                 note = lock_note(user, uow.acting().at)

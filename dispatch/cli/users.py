@@ -52,7 +52,7 @@ def user_create(
 ) -> None:
     from dispatch.audit import Acting
     from dispatch.clock import now
-    from dispatch.orgs import services as orgs
+    from dispatch.orgs import accounts
     from models import Enterprise, Region, Role
 
     try:
@@ -66,7 +66,7 @@ def user_create(
         region = session.scalar(select(Region).where(Region.division_code == org))
         enterprise = session.scalar(select(Enterprise).where(Enterprise.uscc == org.upper()))
         try:
-            created = orgs.create_user(
+            created = accounts.create_user(
                 session,
                 # The command line acts as the system, from no network address.
                 Acting(user=None, at=now(), remote_addr=""),
@@ -111,27 +111,27 @@ def _change_account(username: str, change: Callable[..., None], done: str) -> No
 @user.command("disable", help="停用账户并结束其全部登录（三员账户只能用命令停用）")
 @click.argument("username")
 def user_disable(username: str) -> None:
-    from dispatch.orgs import services as orgs
+    from dispatch.orgs import accounts
 
     done = "已停用用户 {username}（{role}），其所有登录已失效"
-    _change_account(username, orgs.disable_user, done)
+    _change_account(username, accounts.disable_user, done)
 
 
 @user.command("enable", help="启用已停用的账户（登录锁定不在此解除）")
 @click.argument("username")
 def user_enable(username: str) -> None:
-    from dispatch.orgs import services as orgs
+    from dispatch.orgs import accounts
 
-    _change_account(username, orgs.enable_user, "已启用用户 {username}（{role}）")
+    _change_account(username, accounts.enable_user, "已启用用户 {username}（{role}）")
 
 
 @user.command("reset-password", help="重置账户密码；该用户下次登录时须修改密码")
 @click.argument("username")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def user_reset_password(username: str, password: str) -> None:
-    from dispatch.orgs import services as orgs
+    from dispatch.orgs import accounts
 
     def reset(session: Any, acting: Any, found: Any) -> None:
-        orgs.reset_password(session, acting, found, password)
+        accounts.reset_password(session, acting, found, password)
 
     _change_account(username, reset, "已重置用户 {username}（{role}）的密码，下次登录时须修改")

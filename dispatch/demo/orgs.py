@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.audit import Acting
+from dispatch.orgs import accounts
 from dispatch.orgs import services as orgs
 from models import Enterprise, Region, RegionKind, Role, User
 from models.orgs import USCC_ALPHABET, uscc_check_char
@@ -152,7 +153,7 @@ def seed_demo_orgs(session: Session, *, now: dt.datetime) -> dict[str, int]:
     for username, display, role, org in ACCOUNTS:
         if session.scalar(select(User.id).where(User.username == username)):
             continue
-        orgs.create_user(
+        accounts.create_user(
             session,
             system,
             username=username,

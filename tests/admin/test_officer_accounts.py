@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from dispatch.access import OFFICER_ACCOUNTS_MESSAGE
 from dispatch.audit import Acting
 from dispatch.errors import DomainError
-from dispatch.orgs import services as orgs
+from dispatch.orgs import accounts
 from models import AuditEvent, Role, User
 from tests.conftest import START, login, post_form
 from tests.factories import SETUP
@@ -74,27 +74,27 @@ def test_the_service_refuses_the_same_whatever_the_form_lets_through(app, db, wo
     admin = Acting(world.users["admin"], START)
     with app.app_context():
         with pytest.raises(DomainError, match="三员"):
-            orgs.create_user(
+            accounts.create_user(
                 db, admin, username="sneaky", display_name="x", role=Role.AUDITOR,
                 password=PASSWORD, region=world.city,
             )  # fmt: skip
         with pytest.raises(DomainError, match="三员"):
-            orgs.update_user(
+            accounts.update_user(
                 db, admin, world.users["district_a"], display_name="x", phone="",
                 role=Role.SECURITY, region=world.city, enterprise=None,
             )  # fmt: skip
-        for change in (orgs.disable_user, orgs.enable_user):
+        for change in (accounts.disable_user, accounts.enable_user):
             with pytest.raises(DomainError, match="三员"):
                 change(db, admin, world.users["auditor"])
         with pytest.raises(DomainError, match="三员"):
-            orgs.reset_password(db, admin, world.users["security"], PASSWORD)
+            accounts.reset_password(db, admin, world.users["security"], PASSWORD)
     db.rollback()
 
 
 def test_the_command_line_makes_officer_accounts(app, db, world) -> None:
     # What `dispatch user create --role security` does: the system acts, no signed-in user.
     with app.app_context():
-        officer = orgs.create_user(
+        officer = accounts.create_user(
             db, SETUP, username="sec_two", display_name="第二安全员", role=Role.SECURITY,
             password=PASSWORD, region=world.city, must_change_password=False,
         )  # fmt: skip

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from dispatch.errors import DomainError
-from dispatch.orgs import services as orgs
+from dispatch.orgs import accounts
 from models import Role, User
 from tests.conftest import post_form
 from tests.factories import SETUP
@@ -47,7 +47,7 @@ def test_admin_form_refuses_the_name_with_the_reason(db, world, login_as, userna
 def test_every_other_way_in_refuses_it_too(app, db, world, username, message):
     # The command line and the demo seed create accounts through this service, as the system.
     with app.app_context(), pytest.raises(DomainError) as refused:
-        orgs.create_user(
+        accounts.create_user(
             db, SETUP, username=username, display_name="新同事", role=Role.SECURITY,
             password=PASSWORD, region=world.city,
         )  # fmt: skip
@@ -59,7 +59,7 @@ def test_every_other_way_in_refuses_it_too(app, db, world, username, message):
 @pytest.mark.parametrize("username", ["zhang_san", "li.si", "wang-wu2", "ent_lixia", "a1"])
 def test_plain_names_pass(app, db, world, username):
     with app.app_context():
-        user = orgs.create_user(
+        user = accounts.create_user(
             db, SETUP, username=username, display_name="新同事", role=Role.DISTRICT,
             password=PASSWORD, region=world.district_a,
         )  # fmt: skip

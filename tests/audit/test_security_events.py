@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from dispatch.audit import Acting
 from dispatch.auditlog.categories import EXPORTS, SECURITY
 from dispatch.auth.services import UNLOCK_ACTION, unlock
-from dispatch.orgs import services as orgs
+from dispatch.orgs import accounts
 from dispatch.storage.current import current_storage
 from models import AuditEvent, AuditOutcome, ReportStatus, Role
 from tests.conftest import FakeClock, csrf_token, login, post_form
@@ -157,7 +157,7 @@ def test_account_and_role_changes_are_recorded_with_old_and_new_role(
     target = world.users["district_a"]
     start = last_id(db)
     with app.app_context():
-        created = orgs.create_user(
+        created = accounts.create_user(
             db,
             admin,
             username="new_clerk",
@@ -166,7 +166,7 @@ def test_account_and_role_changes_are_recorded_with_old_and_new_role(
             password="Clerk#2025pass",
             region=world.district_b,
         )
-        orgs.update_user(
+        accounts.update_user(
             db,
             admin,
             target,
@@ -176,9 +176,9 @@ def test_account_and_role_changes_are_recorded_with_old_and_new_role(
             region=world.city,
             enterprise=None,
         )
-        orgs.disable_user(db, admin, created)
-        orgs.enable_user(db, admin, created)
-        orgs.reset_password(db, admin, created, "Reset#2025pass")
+        accounts.disable_user(db, admin, created)
+        accounts.enable_user(db, admin, created)
+        accounts.reset_password(db, admin, created, "Reset#2025pass")
         db.commit()
     recorded = events_since(db, start)
     assert [e.action for e in recorded] == [
@@ -205,7 +205,7 @@ def test_an_edit_that_keeps_the_role_records_no_role_change(
     target = world.users["district_a"]
     start = last_id(db)
     with app.app_context():
-        orgs.update_user(
+        accounts.update_user(
             db,
             Acting(world.users["admin"], clock.current),
             target,
