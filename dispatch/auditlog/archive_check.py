@@ -71,6 +71,10 @@ class ArchiveFile:
     problem: str = ""
 
 
+# One event per line; the largest details (a plan list import's summary) are far smaller.
+LINE_MAX_BYTES = 16 << 20
+
+
 def _header(raw: bytes) -> dict[str, Any] | str:
     """The header line's values, or what is wrong with it."""
     try:
@@ -93,7 +97,10 @@ def read_archive(path: Path) -> ArchiveFile:
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:
-            first = handle.readline()
+            first = handle.readline(LINE_MAX_BYTES + 1)
+            if len(first) > LINE_MAX_BYTES:
+                found.problem = "第 1 行过长，不是审计日志归档文件"
+                return found
             digest.update(first)
             header = _header(first)
             if isinstance(header, str):
@@ -114,7 +121,10 @@ def _read_events(handle: Any, header: dict[str, Any], found: ArchiveFile, digest
     expected_prev = header["first_prev_hash"]
     found.first_prev_hash = expected_prev
     last_id = None
-    for number, raw in enumerate(handle, start=2):
+    # Lines are read with a bound: the file is the operator's to name, maybe the wrong one.
+    for number, raw in enumerate(iter(lambda: handle.readline(LINE_MAX_BYTES + 1), b""), start=2):
+        if len(raw) > LINE_MAX_BYTES:
+            return f"第 {number} 行超过 {LINE_MAX_BYTES // (1 << 20)} MiB，不是审计事件"
         digest.update(raw)
         try:
             event = AuditEvent.from_record(json.loads(raw))

@@ -260,6 +260,10 @@ class VerifyReport:
         return not (self.problems or self.changed or self.missing or self.unlisted)
 
 
+# A manifest lists ~200 bytes per object: a million evidence files stay far below this.
+MANIFEST_MAX_BYTES = 512 << 20
+
+
 def read_manifest(folder: Path) -> tuple[Manifest, str]:
     """The folder's manifest and its SHA-256; :class:`BackupError` if absent or broken."""
     path = folder / MANIFEST
@@ -267,6 +271,12 @@ def read_manifest(folder: Path) -> tuple[Manifest, str]:
         raise BackupError(f"备份目录不存在：{folder}")
     if not path.is_file():
         raise BackupError(f"缺少 {MANIFEST}：备份不完整（可能在写入时中断）")
+    if path.stat().st_size > MANIFEST_MAX_BYTES:
+        # The folder is the operator's to point at: a wrong or hostile file must not be
+        # read whole into memory.
+        raise BackupError(
+            f"{MANIFEST} 超过 {MANIFEST_MAX_BYTES // (1 << 20)} MiB，不是本系统生成的清单"
+        )
     body = path.read_bytes()
     try:
         text = body.decode("utf-8")

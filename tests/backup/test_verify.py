@@ -121,3 +121,14 @@ def test_a_truncated_manifest_is_refused(backup_copy: Path) -> None:
     path.write_bytes(path.read_bytes()[:200])
     result = verify(backup_copy)
     assert result.exit_code == 1 and "清单不是有效的 JSON" in result.stderr
+
+
+def test_an_oversized_manifest_is_refused_unread(
+    backup_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dispatch.backup import manifest
+
+    size = (backup_copy / "manifest.json").stat().st_size
+    monkeypatch.setattr(manifest, "MANIFEST_MAX_BYTES", size - 1)
+    result = verify(backup_copy)
+    assert result.exit_code == 1 and "不是本系统生成的清单" in result.stderr
