@@ -8,15 +8,12 @@ directory is a temporary one removed afterwards. ``make test`` installs the pack
 from __future__ import annotations
 
 import shutil
-import signal
 import subprocess
-import tempfile
-import time
-from pathlib import Path
 
 import redis
 
 from tests.pg import free_port
+from tests.servers import TempServer
 
 
 def redis_binary() -> str:
@@ -29,13 +26,15 @@ def redis_binary() -> str:
     return found
 
 
-class TempRedis:
+class TempRedis(TempServer):
     """Start with :meth:`start`, connect with :meth:`url`, empty with :meth:`flush`; stop."""
 
+    name = "redis-server"
+    log_name = "redis.log"
+
     def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="dispatch-redis-"))
+        super().__init__("dispatch-redis-")
         self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
 
     def url(self, db: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
@@ -47,36 +46,17 @@ class TempRedis:
         args = [
             redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--dir", str(self.root),
-            "--logfile", str(self.root / "redis.log"),
+            "--logfile", str(self.root / self.log_name),
         ]  # fmt: skip
         self.process = subprocess.Popen(args, cwd=self.root)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"redis-server exited:\n{self.log()}")
-            try:
-                with self.client() as conn:
-                    conn.ping()
-                return self
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"redis-server did not answer on port {self.port}:\n{self.log()}")
+
+        def ping() -> None:
+            with self.client() as conn:
+                conn.ping()
+
+        self.wait_until(ping, (redis.ConnectionError,), timeout=timeout, where=f"port {self.port}")
+        return self
 
     def flush(self) -> None:
         with self.client() as conn:
             conn.flushall()
-
-    def log(self) -> str:
-        path = self.root / "redis.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        shutil.rmtree(self.root, ignore_errors=True)

@@ -12,15 +12,14 @@ import os
 import random
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 import urllib3
+
+from tests.servers import TempServer
 
 PORTS = 9  # master, master grpc, volume, volume grpc, filer, filer grpc, s3, s3 grpc, admin
 
@@ -50,16 +49,18 @@ def _port_block() -> int:
     raise RuntimeError("no free block of loopback ports for weed mini")
 
 
-class TempS3:
+class TempS3(TempServer):
     """Start with :meth:`start`; ``endpoint``, ``access_key``, ``secret_key``; :meth:`stop`."""
 
+    name = "weed mini"
+    log_name = "weed.log"
+
     def __init__(self) -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="dispatch-s3-"))
+        super().__init__("dispatch-s3-")
         self.base = _port_block()
         self.endpoint = f"127.0.0.1:{self.base + 6}"
         self.access_key = "dispatch-test"
         self.secret_key = secrets.token_hex(16)
-        self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30.0) -> TempS3:
         p = self.base
@@ -77,31 +78,14 @@ class TempS3:
             f"-s3.port={p + 6}", f"-s3.port.grpc={p + 7}",
             f"-admin.port={p + 8}", "-s3.port.iceberg=0", "-s3.port.lance=0",
         ]  # fmt: skip
-        with (self.root / "weed.log").open("wb") as log:
+        with (self.root / self.log_name).open("wb") as log:
             self.process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)
         http = urllib3.PoolManager(retries=False, timeout=1.0)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"weed mini exited:\n{self.log()}")
-            try:
-                http.request("GET", f"http://{self.endpoint}/")
-                return self
-            except urllib3.exceptions.HTTPError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"weed mini did not answer on {self.endpoint}:\n{self.log()}")
-
-    def log(self) -> str:
-        path = self.root / "weed.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        shutil.rmtree(self.root, ignore_errors=True)
+        self.wait_until(
+            lambda: http.request("GET", f"http://{self.endpoint}/"),
+            (urllib3.exceptions.HTTPError,),
+            timeout=timeout,
+            where=self.endpoint,
+            pause=0.1,
+        )
+        return self
