@@ -27,6 +27,7 @@ def _blueprints() -> list:  # type: ignore[type-arg]
     from dispatch.auditlog.blueprint import bp as auditlog_bp
     from dispatch.auth.blueprint import bp as auth_bp
     from dispatch.evidence.blueprint import bp as evidence_bp
+    from dispatch.exports.blueprint import bp as exports_bp
     from dispatch.home.blueprint import bp as home_bp
     from dispatch.projects.blueprint import bp as projects_bp
     from dispatch.reductions.blueprint import bp as reductions_bp
@@ -35,7 +36,7 @@ def _blueprints() -> list:  # type: ignore[type-arg]
 
     return [
         auth_bp, home_bp, projects_bp, rounds_bp, evidence_bp, reductions_bp, admin_bp,
-        security_bp, auditlog_bp,
+        security_bp, auditlog_bp, exports_bp,
     ]  # fmt: skip
 
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import click
 
-from dispatch.cli import account, audit, backup, catalog, db, evidence, export, server, users
+from dispatch.cli import (
+    account,
+    audit,
+    backup,
+    catalog,
+    db,
+    evidence,
+    export,
+    export_package,
+    server,
+    users,
+)
 
 
 @click.group(help="减排调度：重点减排工程调度系统")
@@ -24,3 +35,5 @@ main.add_command(evidence.evidence)
 main.add_command(backup.backup)
 # The evidence archive is one more export, defined with the evidence commands.
 export.export.add_command(evidence.export_archive)
+# The yearly package combines every export (dispatch.exports.package).
+export.export.add_command(export_package.package)

@@ -458,6 +458,13 @@ _ROWS: list[tuple[Any, ...]] = [
     # No draft to confirm: refused with a message, nothing written.
     ("reductions.confirm", "POST", "/reductions/projects/{project}/confirm", STABLE,
                       404, 404, 404, 404, 302, 404, 404, 404, 404, 302, None),
+    # The accounting workbook of the caller's area (a district's own: a preview; the other
+    # city's: its own, empty); enterprises have no accounting.
+    ("reductions.accounting_workbook", "GET", "/reductions/accounting.xlsx?year=2025", STABLE,
+                      404, 404, 200, 200, 200, 200, 404, 404, 404, 302, None),
+    # --- exports: the yearly package of the caller's area (districts: a preview) -----------
+    ("exports.package", "GET", "/exports/package.zip?year=2025", A,
+                      404, 404, 200, 200, 200, 200, 404, 404, 404, 302, None),
     # --- admin area: admins only ---------------------------------------------------------
     ("admin.users", "GET", "/admin/users", None,
                       404, 404, 404, 404, 404, 404, 200, 404, 404, 302, None),
