@@ -458,6 +458,12 @@ _ROWS: list[tuple[Any, ...]] = [
     # No draft to confirm: refused with a message, nothing written.
     ("reductions.confirm", "POST", "/reductions/projects/{project}/confirm", STABLE,
                       404, 404, 404, 404, 302, 404, 404, 404, 404, 302, None),
+    # --- dashboards (统计分析): the city's and districts' own area; enterprises have none ----
+    ("dashboards.index", "GET", "/dashboards/", STABLE,
+                      404, 404, 200, 200, 200, 200, 404, 404, 404, 302, None),
+    # A district's page: that district and its city only (another district's id: 404).
+    ("dashboards.region", "GET", "/dashboards/regions/{district_a}?year=2025", STABLE,
+                      404, 404, 200, 404, 200, 404, 404, 404, 404, 302, None),
     # --- admin area: admins only ---------------------------------------------------------
     ("admin.users", "GET", "/admin/users", None,
                       404, 404, 404, 404, 404, 404, 200, 404, 404, 302, None),
