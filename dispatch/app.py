@@ -26,6 +26,7 @@ def _blueprints() -> list:  # type: ignore[type-arg]
     from dispatch.admin.blueprint import bp as admin_bp
     from dispatch.auditlog.blueprint import bp as auditlog_bp
     from dispatch.auth.blueprint import bp as auth_bp
+    from dispatch.dashboards.blueprint import bp as dashboards_bp
     from dispatch.evidence.blueprint import bp as evidence_bp
     from dispatch.exports.blueprint import bp as exports_bp
     from dispatch.home.blueprint import bp as home_bp
@@ -35,8 +36,8 @@ def _blueprints() -> list:  # type: ignore[type-arg]
     from dispatch.security.blueprint import bp as security_bp
 
     return [
-        auth_bp, home_bp, projects_bp, rounds_bp, evidence_bp, reductions_bp, admin_bp,
-        security_bp, auditlog_bp, exports_bp,
+        auth_bp, home_bp, projects_bp, rounds_bp, evidence_bp, reductions_bp, dashboards_bp,
+        admin_bp, security_bp, auditlog_bp, exports_bp,
     ]  # fmt: skip
 
 

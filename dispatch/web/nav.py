@@ -29,6 +29,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("佐证材料", "evidence.index", Permission.EVIDENCE_VIEW),
     NavItem("审核队列", "projects.review", Permission.PROJECTS_REVIEW),
     NavItem("减排核算", "reductions.index", Permission.ACCOUNTING_VIEW),
+    NavItem("统计分析", "dashboards.index", Permission.ACCOUNTING_VIEW),
     NavItem("导入导出", "projects.import_plan_list", Permission.PROJECTS_IMPORT),
     NavItem("用户管理", "admin.users", Permission.USERS_MANAGE),
     NavItem("行政区划", "admin.regions", Permission.ORGS_MANAGE),

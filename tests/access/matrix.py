@@ -465,6 +465,12 @@ _ROWS: list[tuple[Any, ...]] = [
     # --- exports: the yearly package of the caller's area (districts: a preview) -----------
     ("exports.package", "GET", "/exports/package.zip?year=2025", A,
                       404, 404, 200, 200, 200, 200, 404, 404, 404, 302, None),
+    # --- dashboards (统计分析): the city's and districts' own area; enterprises have none ----
+    ("dashboards.index", "GET", "/dashboards/", STABLE,
+                      404, 404, 200, 200, 200, 200, 404, 404, 404, 302, None),
+    # A district's page: that district and its city only (another district's id: 404).
+    ("dashboards.region", "GET", "/dashboards/regions/{district_a}?year=2025", STABLE,
+                      404, 404, 200, 404, 200, 404, 404, 404, 404, 302, None),
     # --- admin area: admins only ---------------------------------------------------------
     ("admin.users", "GET", "/admin/users", None,
                       404, 404, 404, 404, 404, 404, 200, 404, 404, 302, None),

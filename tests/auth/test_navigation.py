@@ -37,11 +37,11 @@ MENUS = {
     Role.ENTERPRISE: [("首页", True), ("计划清单", True), ("月度调度", True), ("佐证材料", True)],
     Role.DISTRICT: [
         ("首页", True), ("计划清单", True), ("月度调度", True), ("佐证材料", True),
-        ("减排核算", True), ("导入导出", True),
+        ("减排核算", True), ("统计分析", True), ("导入导出", True),
     ],
     Role.CITY: [
         ("首页", True), ("计划清单", True), ("月度调度", True), ("佐证材料", True),
-        ("审核队列", True), ("减排核算", True), ("导入导出", True),
+        ("审核队列", True), ("减排核算", True), ("统计分析", True), ("导入导出", True),
     ],
     Role.ADMIN: [
         ("首页", True), ("用户管理", True), ("行政区划", True), ("企业管理", True),

@@ -36,6 +36,8 @@ FILTER_PAGES = {
     "rounds.reports": "/rounds/{round}/reports",
     "evidence.archive": "/evidence/",
     "reductions.index": "/reductions/",
+    "dashboards.index": "/dashboards/",
+    "dashboards.region": "/dashboards/regions/{district_a}",
 }
 # Not on any form, but in every pager link.
 EXTRA = ("page",)
