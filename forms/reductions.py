@@ -1,4 +1,5 @@
-"""Reduction forms: the actual-parameter entry, the city's confirm button, the target grid.
+"""Reduction forms: the actual-parameter entry, the city's confirm button, the close-out, the
+target grid.
 
 The parameter fields are generated from the catalog's method definition with the same
 ``p_<key>`` names (and list rows) as the project forms, so ``collect_params``,
@@ -43,6 +44,13 @@ class ConfirmForm(Form):
 
     version = VersionField("版本")
     year = IntegerText("核算年度", minimum=2000, maximum=2100, required="请填写核算年度")
+
+
+class CloseOutForm(Form):
+    """The city's close-out (销号) at the project version the page showed; a note if any."""
+
+    version = VersionField("版本")
+    reason = CleanTextArea("销号说明", max_length=REASON_MAX)
 
 
 def _param_field(param: ParamDef, label: str) -> Field:

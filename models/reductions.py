@@ -21,8 +21,9 @@ move ``current`` to ``superseded`` (with who and when), and a database trigger (
 needed to reproduce the numbers (``dispatch account verify``): the inputs, every
 coefficient with value, unit and source, the substituted formulas, the credit rule, the
 stable-operation date used and the fingerprint of the accounting tables. The capacity and
-credit per pollutant are Numeric columns so totals are sums in SQL. Calculation sheets
-and close-out (later steps) reference a confirmation by id.
+credit per pollutant are Numeric columns so totals are sums in SQL. A confirmed row
+points at its calculation sheet (``sheet_evidence_id``, an evidence file the confirmation
+filed; frozen with the rest by migration 0010's trigger).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dispatch.core.pollutants import POLLUTANTS
 from models.base import Base, UTCDateTime, enum_column, utcnow
+from models.evidence import EvidenceFile
 from models.orgs import Region
 from models.projects import Project
 from models.users import User
@@ -213,9 +215,15 @@ class ReductionConfirmation(Base):
         ForeignKey("reduction_confirmations.id", ondelete="RESTRICT")
     )
     superseded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The calculation sheet (削减量计算书) filed on confirmation under the catalog's system
+    # item; None for a draft (and for a confirmation made before sheets existed).
+    sheet_evidence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evidence_files.id", ondelete="RESTRICT"), unique=True, index=True
+    )
     version_id: Mapped[int] = mapped_column(Integer, default=1)
 
     project: Mapped[Project] = relationship()
+    sheet_evidence: Mapped[EvidenceFile | None] = relationship()
     entered_by: Mapped[User] = relationship(foreign_keys=[entered_by_id])
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
     superseded_by: Mapped[ReductionConfirmation | None] = relationship(remote_side=[id])

@@ -4,7 +4,8 @@ The history is one story (a report's values follow the approvals before it, the 
 follow the plan list), so it is seeded whole or not at all: into a demo city that has no
 project and no round yet. A second run, or a run on a database whose city already has a
 history, creates nothing. Given a storage, the history includes the projects' evidence
-files (dispatch.demo.evidence).
+files (dispatch.demo.evidence) and, on them, confirmed accounting and the reduction targets
+(dispatch.demo.accounting).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dispatch.demo.accounting import Accounting
 from dispatch.demo.evidence import Archives
 from dispatch.demo.orgs import CITY
 from dispatch.demo.projects import PlanList, cast_of
@@ -63,10 +65,13 @@ def seed_demo_history(
     dispatch = Dispatch(session, timeline, calendar, cast, plan, city)
     plan.schedule()
     dispatch.schedule()
-    archives = None
+    archives = accounting = None
     if storage is not None:
         archives = Archives(session, storage, timeline, calendar, cast, plan)
         archives.schedule()  # after plan.schedule(): it needs plan.settled
+        # Accounting needs the archive: confirmation is refused while it is incomplete.
+        accounting = Accounting(session, storage, timeline, calendar, cast, plan, city, districts)
+        accounting.schedule()
     timeline.run()
     session.flush()
     reports = session.scalar(
@@ -79,5 +84,6 @@ def seed_demo_history(
         "projects": plan.created,
         "rounds": dispatch.rounds,
         "reports": int(reports or 0),
-        "evidence_files": archives.files if archives is not None else 0,
+        "evidence_files": (archives.files if archives is not None else 0)
+        + (accounting.files if accounting is not None else 0),
     }

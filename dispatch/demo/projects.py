@@ -26,7 +26,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch import audit
 from dispatch.audit import Acting
 from dispatch.core.beijing import local_date
 from dispatch.core.catalog import get_catalog
@@ -47,7 +46,8 @@ from dispatch.projects.services import (
     update_draft,
     withdraw,
 )
-from models import ConstructionStatus, Enterprise, PlanStatus, Project, ProjectEvent, Region, User
+from dispatch.reductions.closeout import close_out
+from models import ConstructionStatus, Enterprise, Project, Region, User
 
 __all__ = ["Cast", "PlanList", "cast_of"]
 
@@ -340,31 +340,16 @@ class PlanList:
         )  # fmt: skip
 
     def _close(self, spec: DemoProject, at: dt.datetime) -> None:
-        # There is no close-out service yet (workflow.md: the city closes a project after
-        # its accounting is confirmed and its archive is complete). The demo sets the
-        # status itself and writes the same history entry and audit event a service would.
+        # Through the service, like the city's page: the demo's accounting confirmed the
+        # project the day before and its archive is complete (dispatch.demo.accounting).
         project = self._project(spec)
         if project.construction_status != ConstructionStatus.STABLE_OPERATION:
             return
-        before = project.plan_status
-        project.plan_status = PlanStatus.CLOSED
-        project.updated_at = at
-        self.session.add(
-            ProjectEvent(
-                project=project,
-                occurred_at=at,
-                actor_id=self.cast.city.id,
-                action="close",
-                from_status=before.value,
-                to_status=PlanStatus.CLOSED.value,
-                comment=CLOSE_COMMENT,
-            )
-        )
-        audit.record(
+        close_out(
             self.session,
             Acting(self.cast.city, at),
-            "project.close",
-            object_type="project",
-            object_id=project.id,
-            details={"code": project.code, "comment": CLOSE_COMMENT},
+            get_catalog(),
+            project,
+            note=CLOSE_COMMENT,
+            version=project.version_id,
         )

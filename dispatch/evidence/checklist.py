@@ -5,7 +5,8 @@ plan list, construction from 在建, completion from 已完工, operation at 稳
 each reached stage the catalog lists the items that apply to the project's method. A
 stage is complete when every applicable required item of it and of the earlier stages has
 at least its minimum number of current files the city accepted. "Conditional" items (if
-applicable, judged by people) are listed but never block completeness.
+applicable, judged by people) are listed but never block completeness, nor does the item
+the system files on confirmation (削减量计算书).
 """
 
 from __future__ import annotations
@@ -34,8 +35,12 @@ def reached_stage(status: ConstructionStatus) -> str:
 
 
 def blocking(item: EvidenceItem) -> bool:
-    """Required items count toward completeness (method conditions are already applied)."""
-    return item.requirement == "required"
+    """Required items count toward completeness (method conditions are already applied).
+
+    Not the one the system fills (削减量计算书): the confirmation that this completeness
+    gates is what files it, so it cannot exist before and must not block.
+    """
+    return item.requirement == "required" and not item.system
 
 
 @dataclasses.dataclass
@@ -60,7 +65,7 @@ class ItemState:
         if self.satisfied:
             return "合格"
         if not self.files:
-            return "缺失"
+            return "核定后生成" if self.item.system else "缺失"
         if self.count(EvidenceStatus.UPLOADED):
             return "待审核"
         if self.accepted:

@@ -38,6 +38,17 @@ def item_of(catalog: Catalog, project: Project, item_code: str) -> EvidenceItem:
     raise DomainError(f"建档条目“{inputs.shown(item_code)}”不适用于该项目", field="item")
 
 
+def system_item_message(item: EvidenceItem) -> str:
+    return f"“{item.code} {item.name_zh}”由系统在市局核定减排量时自动生成并归档，不能上传"
+
+
+def _user_filled(item: EvidenceItem) -> EvidenceItem:
+    """Refuse the item the system fills (the calculation sheet): no upload, no new version."""
+    if item.system:
+        raise DomainError(system_item_message(item), field="item")
+    return item
+
+
 def _audit(
     session: Session, acting: Acting, action: str, ev: EvidenceFile, **details: object
 ) -> None:
@@ -119,7 +130,7 @@ def upload(
         raise DomainError(f"项目当前状态为“{project.plan_status.label}”，不能上传佐证材料")
     if report is not None and report.project_id != project.id:
         raise DomainError("所选填报不属于该项目", field="report")
-    item = item_of(catalog, project, item_code)
+    item = _user_filled(item_of(catalog, project, item_code))
     text = _note(note)
     row = _stored(session, storage, acting, item, stream, filename)
     ev = EvidenceFile(
@@ -165,7 +176,7 @@ def replace(
     check_version(old, version)
     if old.project.plan_status != PlanStatus.APPROVED:
         raise DomainError("项目不在计划清单中，不能替换文件")
-    item = item_of(catalog, old.project, old.item_code)
+    item = _user_filled(item_of(catalog, old.project, old.item_code))
     text = _note(note)
     row = _stored(session, storage, acting, item, stream, filename)
     old.current = False

@@ -65,7 +65,16 @@ def _upload_target(project_id: int, item_code: str) -> Storage | None:
     project = get_session().scalar(visible_projects(current_user).where(Project.id == project_id))
     if project is None or not can_upload_evidence(current_user, project):
         return None
+    if _system_item(project, item_code):
+        return None  # refused by the view: nothing to put early
     return current_storage()
+
+
+def _system_item(project: Project, item_code: str) -> bool:
+    try:
+        return services.item_of(get_catalog(), project, item_code).system
+    except DomainError:
+        return False
 
 
 def _replace_target(evidence_id: int) -> Storage | None:
@@ -126,6 +135,9 @@ def upload(project_id: int, item_code: str):  # type: ignore[no-untyped-def]
     except DomainError:
         abort(404)
     anchor = f"item-{item.code}"
+    if item.system:
+        flash(services.system_item_message(item), "danger")
+        return _back(project.id, anchor)
     form = UploadForm(reports=report_choices(project))
     if not form.validate_on_submit():
         _flash_errors(form)

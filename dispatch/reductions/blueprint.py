@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from dispatch.reductions import views, views_export, views_targets
+from dispatch.reductions import views, views_closeout, views_export, views_sheet, views_targets
 
 bp = Blueprint("reductions", __name__, url_prefix="/reductions", template_folder="templates")
 
@@ -20,3 +20,21 @@ bp.add_url_rule("/accounting.xlsx", view_func=views_export.accounting_workbook)
 bp.add_url_rule("/projects/<int:project_id>", view_func=views.project)
 bp.add_url_rule("/projects/<int:project_id>/enter", view_func=views.enter, methods=["GET", "POST"])
 bp.add_url_rule("/projects/<int:project_id>/confirm", view_func=views.confirm, methods=["POST"])
+
+# Close-out (销号): the conditions and the confirm form with an optional note.
+bp.add_url_rule(
+    "/projects/<int:project_id>/close",
+    view_func=views_closeout.close,
+    methods=["GET", "POST"],
+    endpoint="close",
+)
+
+# A confirmation's calculation sheet (削减量计算书): the printable page and the filed PDF.
+bp.add_url_rule(
+    "/confirmations/<int:confirmation_id>/sheet", view_func=views_sheet.sheet, endpoint="sheet"
+)
+bp.add_url_rule(
+    "/confirmations/<int:confirmation_id>/sheet.pdf",
+    view_func=views_sheet.sheet_pdf_download,
+    endpoint="sheet_pdf",
+)

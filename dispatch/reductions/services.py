@@ -13,7 +13,8 @@ the city confirms accounting):
    and makes it the current version; a previous current version of the year becomes
    superseded and points at its successor. Refused, with the reason in Chinese, while
    the project is not in the plan list, not in stable operation, its operation-stage
-   archive is incomplete, or the parameters fail the engine's validation.
+   archive is incomplete, or the parameters fail the engine's validation. The version's
+   calculation sheet (削减量计算书) is filed in the project's archive on the way.
 
 Services take the session, the :class:`~dispatch.audit.Acting` and the catalog, write the
 audit log, may flush, never commit. Confirmed rows are never edited here (and a trigger
@@ -43,6 +44,8 @@ from dispatch.core.catalog import Catalog
 from dispatch.errors import DomainError, StaleObjectError
 from dispatch.evidence import checklist as checklists
 from dispatch.projects.services import check_version
+from dispatch.reductions.sheet_filing import file_sheet
+from dispatch.storage import Storage
 from models import (
     ConfirmationStatus,
     ConstructionStatus,
@@ -232,8 +235,14 @@ def confirm(
     *,
     year: int,
     version: int,
+    storage: Storage,
 ) -> ReductionConfirmation:
-    """The city confirms (核定) the year's draft; a current version becomes superseded."""
+    """The city confirms (核定) the year's draft; a current version becomes superseded.
+
+    The calculation sheet is rendered, stored in ``storage`` (the evidence store) and filed
+    under the catalog's system item before the row becomes current (dispatch.reductions.
+    sheet_filing): a confirmation never exists without its sheet.
+    """
     reasons = blocked_reasons(session, catalog, project)
     if reasons:
         raise DomainError(reasons[0])
@@ -254,6 +263,9 @@ def confirm(
     _store(draft, account)
     draft.confirmed_by_id = actor_id
     draft.confirmed_at = acting.at
+    sheet = file_sheet(session, storage, acting, catalog, draft, supersedes=previous)
+    # Linked in the same update that confirms the row: afterwards the row is frozen.
+    draft.sheet_evidence_id = sheet.id
     draft.status = ConfirmationStatus.CURRENT
     session.flush()
     if previous is not None:
@@ -265,6 +277,7 @@ def confirm(
         "accounting.confirm",
         draft,
         supersedes=previous.version if previous is not None else None,
+        sheet={"evidence": sheet.id, "sha256": sheet.file.sha256},
     )
     return draft
 

@@ -1,5 +1,6 @@
-"""Reductions pages: the region totals, a project's accounting section, the district's
-entry of actual parameters and the city's confirmation (核定).
+"""Reductions pages: the region totals, a project's accounting page (planned against
+confirmed, the formulas, the versions, the close-out state), the district's entry of
+actual parameters and the city's confirmation (核定).
 
 Projects come through ``visible_accounting_projects`` (404 outside the caller's scope,
 and for enterprises, which have no part in accounting); every write is one unit of work.
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dispatch.access import (
+    PLAN_WORKFLOW,
     Permission,
     get_or_404,
     has_permission,
@@ -24,12 +26,15 @@ from dispatch.core.accounting import CREDIT_RULE_NAMES_ZH, POLLUTANT_LABELS, for
 from dispatch.core.catalog import get_catalog
 from dispatch.db import get_session
 from dispatch.errors import DomainError
-from dispatch.reductions import queries, services
+from dispatch.reductions import closeout, deviation, queries, services
 from dispatch.reductions.periods import choices_around, parse_period
+from dispatch.storage.current import current_storage
 from dispatch.web import uow
 from forms.projects import LIST_ROWS, collect_params, form_field_for_error, params_as_form_data
 from forms.reductions import ConfirmForm, actuals_form
 from models import ConfirmationStatus, Project, ReductionConfirmation
+
+SHEET_ENDPOINTS = ("reductions.sheet", "reductions.sheet_pdf")
 
 
 def _project(project_id: int) -> Project:
@@ -74,18 +79,33 @@ def index() -> Any:
 
 @require(Permission.ACCOUNTING_VIEW)
 def project(project_id: int) -> Any:
-    """The project's accounting: versions, the current results and substituted formulas."""
+    """The project's accounting: planned against confirmed per pollutant with the deviation,
+    the substituted formulas, every version with its calculation sheet, the close-out."""
     found = _project(project_id)
     session = get_session()
     catalog = get_catalog()
     versions = queries.versions(session, current_user, found)
     drafts = [v for v in versions if v.status == ConfirmationStatus.DRAFT]
+    current = [v for v in versions if v.status == ConfirmationStatus.CURRENT]
     can_confirm = has_permission(current_user, Permission.ACCOUNTING_CONFIRM)
+    can_close = PLAN_WORKFLOW.permits(current_user, "close", found.plan_status)
     return render_template(
         "reductions/project.html",
         project=found,
         versions=versions,
-        current=[v for v in versions if v.status == ConfirmationStatus.CURRENT],
+        # A superseded version names its successor: who replaced it, when and why.
+        by_id={v.id: v for v in versions},
+        current=current,
+        comparisons={c.id: deviation.compare(found, c) for c in current},
+        planned=deviation.planned(found),
+        planned_formula=(found.accounting or {}).get("formula", []),
+        signed=deviation.signed,
+        signed_percent=deviation.signed_percent,
+        # The calculation sheets are another step's routes: linked once they exist.
+        has_sheet={e: e in current_app.view_functions for e in SHEET_ENDPOINTS},
+        closed=closeout.closed_out(session, found),
+        can_close=can_close,
+        close_refusals=closeout.refusals(session, catalog, found) if can_close else [],
         drafts=drafts,
         blocked=services.blocked_reasons(session, catalog, found),
         can_enter=has_permission(current_user, Permission.ACCOUNTING_ENTER),
@@ -191,7 +211,13 @@ def confirm(project_id: int) -> Any:
 
     def work(s: Any) -> ReductionConfirmation:
         return services.confirm(
-            s, uow.acting(), catalog, found, year=form.year.data, version=form.version.data
+            s,
+            uow.acting(),
+            catalog,
+            found,
+            year=form.year.data,
+            version=form.version.data,
+            storage=current_storage(),
         )
 
     outcome = uow.run(work)

@@ -77,6 +77,8 @@ EV, EV_OK = EvidenceStatus.UPLOADED, EvidenceStatus.ACCEPTED
 # (enterprise A) in stable operation with a complete archive, without or with the
 # district's 2025 draft of actual parameters (version 1).
 STABLE, DRAFTED = "accounting_stable", "accounting_draft"
+# … and with that draft confirmed by the city (close-out possible: tests/reductions).
+CONFIRMED = "accounting_confirmed"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,7 +86,7 @@ class Row:
     endpoint: str
     method: str
     path: str  # {project}, {cr}, {user} (the city user), {district_a}, {enterprise_a},
-    # {round}, {report}, {evidence}
+    # {round}, {report}, {evidence}, {confirmation} (the accounting setups' latest version)
     setup: Any  # None, a PlanStatus, a ReportStatus, an EvidenceStatus, CR, DISABLED,
     # LOCKED, OFFICER or a two-factor setup (TOTP_USER, TOTP_PENDING, TOTP_ACTOR)
     codes: dict[str, int]
@@ -471,6 +473,28 @@ _ROWS: list[tuple[Any, ...]] = [
     # A district's page: that district and its city only (another district's id: 404).
     ("dashboards.region", "GET", "/dashboards/regions/{district_a}?year=2025", STABLE,
                       404, 404, 200, 404, 200, 404, 404, 404, 404, 302, None),
+    # Planned against confirmed, the versions, the close-out state.
+    ("reductions.project", "GET", "/reductions/projects/{project}", CONFIRMED,
+                      404, 404, 200, 404, 200, 404, 404, 404, 404, 302, None),
+    # Close-out (销号): the city only, in its scope.
+    ("reductions.close", "GET", "/reductions/projects/{project}/close", CONFIRMED,
+                      404, 404, 404, 404, 200, 404, 404, 404, 404, 302, None),
+    ("reductions.close", "POST", "/reductions/projects/{project}/close", CONFIRMED,
+                      404, 404, 404, 404, 302, 404, 404, 404, 404, 302, _status(PlanStatus.CLOSED)),
+    # Not confirmed yet: the page again with the refusal, nothing written.
+    ("reductions.close", "POST", "/reductions/projects/{project}/close", STABLE,
+                      404, 404, 404, 404, 200, 404, 404, 404, 404, 302, None),
+    # The calculation sheet of a confirmation: who sees the project's accounting sees it;
+    # the PDF is the one filed on confirmation (its download audited: tests/reductions).
+    ("reductions.sheet", "GET", "/reductions/confirmations/{confirmation}/sheet", CONFIRMED,
+                      404, 404, 200, 404, 200, 404, 404, 404, 404, 302, None),
+    ("reductions.sheet_pdf", "GET", "/reductions/confirmations/{confirmation}/sheet.pdf", CONFIRMED,
+                      404, 404, 200, 404, 200, 404, 404, 404, 404, 302, None),
+    # A draft has no sheet yet: not found for everyone.
+    ("reductions.sheet", "GET", "/reductions/confirmations/{confirmation}/sheet", DRAFTED,
+                      404, 404, 404, 404, 404, 404, 404, 404, 404, 302, None),
+    ("reductions.sheet_pdf", "GET", "/reductions/confirmations/{confirmation}/sheet.pdf", DRAFTED,
+                      404, 404, 404, 404, 404, 404, 404, 404, 404, 302, None),
     # --- admin area: admins only ---------------------------------------------------------
     ("admin.users", "GET", "/admin/users", None,
                       404, 404, 404, 404, 404, 404, 200, 404, 404, 302, None),

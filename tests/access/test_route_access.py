@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispatch.audit import Acting
@@ -28,6 +28,7 @@ from models import (
     PlanStatus,
     ProgressReport,
     Project,
+    ReductionConfirmation,
     ReportStatus,
     Role,
     User,
@@ -108,6 +109,7 @@ class Case:
         self.report_id: int | None = None
         self.round_id: int | None = None
         self.evidence_id: int | None = None
+        self.confirmation_id: int | None = None  # the accounting setups' latest version
 
     def project(self) -> Project:
         self.db.expire_all()
@@ -163,6 +165,11 @@ def _set_up(app: Flask, db: Session, world: World, case: Case, setup: Any) -> No
             case.project_id, case.evidence_id = ev.project_id, ev.id
         elif setup in ACCOUNTING_SETUPS:
             case.project_id = ACCOUNTING_SETUPS[setup](db, world).id
+            case.confirmation_id = db.scalar(
+                select(func.max(ReductionConfirmation.id)).where(
+                    ReductionConfirmation.project_id == case.project_id
+                )
+            )
         elif setup == CR:
             project = make_project(db, world, status=PlanStatus.APPROVED)
             district = Acting(world.users["district_a"], at=NOW)
@@ -201,6 +208,7 @@ def _url(row: Row, world: World, case: Case) -> str:
         round=case.round_id,
         report=case.report_id,
         evidence=case.evidence_id,
+        confirmation=case.confirmation_id,
     )
 
 

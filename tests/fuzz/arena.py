@@ -23,13 +23,23 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, settings
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.audit import Acting
 from dispatch.demo.orgs import demo_uscc
 from dispatch.projects import services
 from dispatch.storage.current import current_storage
-from models import Enterprise, EvidenceStatus, PlanStatus, Region, ReportStatus, Role, User
+from models import (
+    Enterprise,
+    EvidenceStatus,
+    PlanStatus,
+    ReductionConfirmation,
+    Region,
+    ReportStatus,
+    Role,
+    User,
+)
 from tests.access.matrix import (
     ACTORS,
     CR,
@@ -112,6 +122,7 @@ class Objects:
     round_id: int | None = None
     report_id: int | None = None
     evidence_id: int | None = None
+    confirmation_id: int | None = None  # the accounting setups' latest version
 
 
 @dataclasses.dataclass
@@ -184,6 +195,11 @@ class Arena:
                 found.project_id, found.evidence_id = ev.project_id, ev.id
             elif row.setup in ACCOUNTING_SETUPS:
                 found.project_id = ACCOUNTING_SETUPS[row.setup](session, local).id
+                found.confirmation_id = session.scalar(
+                    select(func.max(ReductionConfirmation.id)).where(
+                        ReductionConfirmation.project_id == found.project_id
+                    )
+                )
             elif row.setup == CR:
                 project = make_project(session, local, status=PlanStatus.APPROVED)
                 district = Acting(local.users["district_a"], at=NOW)
@@ -223,6 +239,7 @@ class Arena:
             round=found.round_id,
             report=found.report_id,
             evidence=found.evidence_id,
+            confirmation=found.confirmation_id,
         )
 
     def signed_in(self, actor: str) -> FlaskClient:

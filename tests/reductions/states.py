@@ -4,7 +4,8 @@
 default) in stable operation since ``stable_from``, whose archive is complete through the
 operation stage: every applicable required item has its minimum of accepted files. The
 files are rows only (no stored bytes): completeness counts rows, and these tests are
-about accounting, not storage. ``drafted_project`` adds the district's draft for 2025.
+about accounting, not storage. ``drafted_project`` adds the district's draft for 2025,
+``confirmed_project`` the city's confirmation of it.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ import hashlib
 import itertools
 from typing import Any
 
+from flask import has_app_context
 from sqlalchemy.orm import Session
 
 from dispatch.audit import Acting
 from dispatch.core.catalog import Catalog, get_catalog
 from dispatch.evidence import checklist as checklists
 from dispatch.reductions import services
+from dispatch.storage import MemoryStorage, Storage
+from dispatch.storage.current import current_storage
 from models import (
     ConstructionStatus,
     EvidenceFile,
@@ -130,7 +134,10 @@ def confirm(
     *,
     at: dt.datetime = NOW,
     catalog: Catalog | None = None,
+    storage: Storage | None = None,
 ) -> ReductionConfirmation:
+    """Confirm the year's draft as the city; the calculation sheet goes to ``storage``
+    (unless given: the app's inside an app context, else a throwaway memory store)."""
     draft = services.open_draft(db, project, year)
     assert draft is not None
     row = services.confirm(
@@ -140,9 +147,14 @@ def confirm(
         project,
         year=year,
         version=draft.version_id,
+        storage=storage if storage is not None else _storage(),
     )
     db.commit()
     return row
+
+
+def _storage() -> Storage:
+    return current_storage() if has_app_context() else MemoryStorage()
 
 
 def with_rule(rule: str) -> Catalog:
@@ -158,5 +170,16 @@ def drafted_project(db: Session, world: Any) -> Project:
     return project
 
 
+def confirmed_project(db: Session, world: Any) -> Project:
+    """The drafted project with its 2025 accounting confirmed by the city (version 1)."""
+    project = drafted_project(db, world)
+    confirm(db, world, project)
+    return project
+
+
 # The access matrix's setups (tests.access.matrix) build through these.
-SETUPS = {"accounting_stable": stable_project, "accounting_draft": drafted_project}
+SETUPS = {
+    "accounting_stable": stable_project,
+    "accounting_draft": drafted_project,
+    "accounting_confirmed": confirmed_project,
+}

@@ -16,6 +16,7 @@ from dispatch.core.accounting import catalog_fingerprint
 from dispatch.core.catalog import get_catalog
 from dispatch.errors import DomainError, StaleObjectError
 from dispatch.reductions import services
+from dispatch.storage import MemoryStorage
 from models import (
     AuditEvent,
     ConfirmationStatus,
@@ -63,7 +64,7 @@ def _refused(db, world, project, message_part, **kwargs):
     with pytest.raises(DomainError) as caught:
         services.confirm(
             db, Acting(world.users["city"], NOW), kwargs.pop("catalog", get_catalog()),
-            project, year=2025, version=1,
+            project, year=2025, version=1, storage=MemoryStorage(),
         )  # fmt: skip
     db.rollback()
     assert message_part in caught.value.message

@@ -158,6 +158,12 @@ class EvidenceItem:
     reviewer_checks: str
     name_en: str = ""
     max_file_mb: int = 200
+    filled_by: str = "user"  # user | system (the calculation sheet a confirmation files)
+
+    @property
+    def system(self) -> bool:
+        """Filled by the system, never uploaded by a user."""
+        return self.filled_by == "system"
 
     def applies_to(self, method: str | None) -> bool:
         """False only when the item is limited to other methods than `method`.
@@ -184,6 +190,11 @@ class EngineeringType:
         """The items of exactly this stage that apply to projects using `method`."""
         stage_index(stage)
         return tuple(i for i in self.evidence_items if i.stage == stage and i.applies_to(method))
+
+    @property
+    def system_item(self) -> EvidenceItem | None:
+        """The item the system fills (削减量计算书), if the catalog defines one."""
+        return next((i for i in self.evidence_items if i.system), None)
 
     def items_up_to(self, stage: str, method: str | None) -> tuple[EvidenceItem, ...]:
         """The items of every stage reached by `stage` (earlier stages first)."""
@@ -282,6 +293,7 @@ def _item(raw: dict) -> EvidenceItem:
         min_files=raw["min_files"],
         max_file_mb=raw["max_file_mb"],
         reviewer_checks=raw["reviewer_checks"],
+        filled_by=raw["filled_by"],
     )
 
 
@@ -342,7 +354,7 @@ def load_catalog(directory: Path) -> Catalog:
             medium=t["medium"],
             pollutants=t["pollutants"],
             methods=t["methods"],
-            # The common items come first so every checklist starts with G01–G07.
+            # The common items come first so every checklist starts with G01–G08.
             evidence_items=common + tuple(_item(item) for item in t["items"]),
             order=t["order"],
         )

@@ -48,6 +48,13 @@ BREAKAGES = [
     ("_methods.yaml", "kind: integer, min: 1, max: 366", "kind: integer, min: 400, max: 366",
      "_methods.yaml: methods.plant_new.params[6].max: 上限小于下限"),
     ("_coefficients.yaml", 'value: "36"', 'value: "thirty-six"', "_coefficients.yaml: factors.livestock_cod.value: 应为数字"),
+    # The system-filled item (削减量计算书): a known filler, in the operation stage, one per type.
+    ("_common_items.yaml", "    filled_by: system", "    filled_by: robot", "_common_items.yaml: items[7].filled_by: 应为"),
+    ("_common_items.yaml", "    stage: operation\n    requirement: required\n    filled_by",
+     "    stage: completion\n    requirement: required\n    filled_by",
+     "_common_items.yaml: items[7].filled_by: 系统生成的条目（削减量计算书）只能属于运行阶段"),
+    ("A1.yaml", "    reviewer_checks: 评估机构", "    filled_by: system\n    reviewer_checks: 评估机构",
+     "A1.yaml: evidence_items: 系统生成的条目至多一个，现有 G08、A1-01"),
 ]  # fmt: skip
 
 

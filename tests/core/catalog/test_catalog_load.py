@@ -18,7 +18,7 @@ from dispatch.core.catalog import (
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CATALOG = get_catalog()
-COMMON = ("G01", "G02", "G03", "G04", "G05", "G06", "G07")
+COMMON = ("G01", "G02", "G03", "G04", "G05", "G06", "G07", "G08")
 EXPECTED = {
     "W1": ({"COD", "NH3N"}, ("plant_new",)),
     "W2": ({"COD", "NH3N"}, ("plant_upgrade",)),
@@ -53,7 +53,7 @@ def test_every_type_has_a_defined_method_and_unique_items_with_real_conditions()
             assert CATALOG.method(key).key == key
         codes = [item.code for item in engineering_type.evidence_items]
         assert len(codes) == len(set(codes)), engineering_type.code
-        assert tuple(codes[:7]) == COMMON  # the common items reach every type
+        assert tuple(codes[: len(COMMON)]) == COMMON  # the common items reach every type
         for item in engineering_type.evidence_items:
             assert item.stage in STAGES
             assert item.requirement in ("required", "optional", "conditional")
@@ -79,7 +79,7 @@ def test_items_by_stage_and_method():
     assert completion == ["G05", "G06", "W4-03"]
     assert "W4-03" not in [i.code for i in w4.items_for("completion", "reuse")]
     operation = [i.code for i in w4.items_for("operation", "reuse")]
-    assert operation == ["G07", "W4-01", "W4-02", "W4-04"]
+    assert operation == ["G07", "G08", "W4-01", "W4-02", "W4-04"]
     reached = [i.code for i in w4.items_up_to("construction", "closure")]
     assert reached == ["G01", "G02", "G03", "G04"]
     everything = w4.items_up_to("operation", None)
@@ -140,8 +140,8 @@ def test_a_province_adds_a_15th_type_and_renames_one_by_editing_data_only(tmp_pa
     assert catalog.types[-1].code == "W8"
     assert catalog.type("W7").name_zh == "农村生活污水治理及资源化利用工程"
     w8 = catalog.type("W8")
-    assert [i.code for i in w8.items_for("operation", "network")] == ["G07", "W8-02"]
-    assert [i.code for i in w8.items_for("operation", "plant_upgrade")] == ["G07"]
+    assert [i.code for i in w8.items_for("operation", "network")] == ["G07", "G08", "W8-02"]
+    assert [i.code for i in w8.items_for("operation", "plant_upgrade")] == ["G07", "G08"]
     assert check_catalog(catalog) == []
     params = {"inflow_increase": "1000", "cod_in": "200", "cod_out": "20", "nh3n_in": "20",
               "nh3n_out": "2"}  # fmt: skip
