@@ -23,6 +23,7 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 
 ## Set up, migrate the SQLite database under instance/, seed the demo city and serve.
 run: $(VENV)/.runtime-installed
+	bash scripts/install-system-deps.sh run
 	$(BIN)/dispatch db upgrade
 	$(BIN)/dispatch demo
 	$(BIN)/dispatch serve --host $(HOST) --port $(PORT)

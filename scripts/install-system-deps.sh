@@ -2,14 +2,20 @@
 # Install the Debian packages the test suite needs when they are missing:
 # chromium (browser tests), fonts-noto-cjk (Chinese in screenshots), postgresql (server
 # binaries for the throwaway test cluster), redis-server (the shared rate-limit store the
-# limiter tests start on a free port). Fails loudly when it cannot install them.
+# limiter tests start on a free port), Pango (WeasyPrint draws the calculation-sheet PDFs
+# with it, in the app and in its tests). Fails loudly when it cannot install them.
+# (No `grep -q` after a pipe: with pipefail, its early exit fails the writer with SIGPIPE.)
 set -euo pipefail
 
+# `install-system-deps.sh run`: only what the app itself needs (the PDFs' Pango and CJK font).
 missing=()
-[ -x /usr/bin/chromium ] || missing+=(chromium)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
-compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
-command -v redis-server >/dev/null || missing+=(redis-server)
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || missing+=(fonts-noto-cjk)
+ldconfig -p 2>/dev/null | grep "libpangoft2-1.0.so.0" >/dev/null || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+if [ "${1:-test}" != "run" ]; then
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
