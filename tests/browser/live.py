@@ -9,8 +9,9 @@ repository root (ignored by git), so a run on each backend leaves its own set to
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,14 @@ from playwright.sync_api import (
     Page,
     sync_playwright,
 )
+from sqlalchemy import Engine
 from werkzeug.serving import make_server
+
+from dispatch.app import create_app
+from dispatch.config import Settings
+from dispatch.db import Database, get_session
+from dispatch.demo import seed_demo
+from tests.conftest import TEST_SECRET, migrate
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -51,6 +59,45 @@ def serve(app: Flask) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+def fresh_app(
+    url: str, instance: Path, *, clock: Callable[[], dt.datetime] | None = None, **settings: object
+) -> tuple[Flask, Engine]:
+    """The app in development mode on the freshly migrated database ``url``, with the
+    test secret and any other ``settings`` given; the engine is the caller's to dispose."""
+    engine = migrate(url)
+    config = Settings(
+        env="development",
+        instance_path=instance,
+        database_url=url,
+        secret_key=TEST_SECRET,
+        **settings,  # type: ignore[arg-type]
+    )
+    extra = {"clock": clock} if clock is not None else {}
+    return create_app(config, database=Database(engine), **extra), engine
+
+
+@contextlib.contextmanager
+def serving(app: Flask, engine: Engine) -> Iterator[str]:
+    """Serve ``app`` (see :func:`serve`), and dispose of its engine afterwards."""
+    try:
+        with serve(app) as base:
+            yield base
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def demo_site(url: str, instance: Path, **settings: object) -> Iterator[str]:
+    """The demo city (``dispatch demo``) served on a fresh database; yields its base URL."""
+    app, engine = fresh_app(url, instance, **settings)
+    with app.app_context():
+        session = get_session()
+        seed_demo(session)
+        session.commit()
+    with serving(app, engine) as base:
+        yield base
 
 
 @contextlib.contextmanager

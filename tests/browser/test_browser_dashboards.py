@@ -20,11 +20,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session
 
-from dispatch.app import create_app
-from dispatch.config import Settings
-from dispatch.db import Database
 from tests.browser import live
-from tests.conftest import TEST_SECRET, FakeClock, migrate
+from tests.conftest import FakeClock
 from tests.dashboards.seed import seed
 from tests.factories import build_world
 
@@ -46,15 +43,8 @@ class Site:
 def site(
     new_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
-    url = new_database_url()
-    engine = migrate(url)
-    settings = Settings(
-        env="development",
-        instance_path=tmp_path_factory.mktemp("instance"),
-        database_url=url,
-        secret_key=TEST_SECRET,
-    )
-    app = create_app(settings, database=Database(engine), clock=FakeClock(AFTER_DEADLINE))
+    instance = tmp_path_factory.mktemp("instance")
+    app, engine = live.fresh_app(new_database_url(), instance, clock=FakeClock(AFTER_DEADLINE))
     with Session(engine, expire_on_commit=False) as db, app.app_context():
         world = build_world(db)
         db.commit()
@@ -65,11 +55,8 @@ def site(
             "region_ids": {"city": world.city.id, "district_a": world.district_a.id,
                            "district_b": world.district_b.id},
         }  # fmt: skip
-    try:
-        with live.serve(app) as base:
-            yield Site(base=base, **facts)
-    finally:
-        engine.dispose()
+    with live.serving(app, engine) as base:
+        yield Site(base=base, **facts)
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from dispatch.app import create_app
-from dispatch.config import Settings
-from dispatch.db import Database, get_session
-from dispatch.demo import ACCOUNTS, DEMO_PASSWORD, seed_demo
+from dispatch.demo import ACCOUNTS, DEMO_PASSWORD
 from dispatch.web.nav import NAV_BY_ROLE
 from tests.browser import live
-from tests.conftest import TEST_SECRET, migrate
 
 pytestmark = pytest.mark.browser
 
@@ -43,25 +39,8 @@ def live_server(
     new_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """Base URL of the app served on a fresh, migrated database holding the demo city."""
-    url = new_database_url()
-    engine = migrate(url)
-    settings = Settings(
-        env="development",
-        instance_path=tmp_path_factory.mktemp("instance"),
-        database_url=url,
-        secret_key=TEST_SECRET,
-    )
-    app = create_app(settings, database=Database(engine))
-    with app.app_context():
-        session = get_session()
-        seed_demo(session)
-        session.commit()
-
-    try:
-        with live.serve(app) as base:
-            yield base
-    finally:
-        engine.dispose()
+    with live.demo_site(new_database_url(), tmp_path_factory.mktemp("instance")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -24,12 +24,9 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from dispatch.app import create_app
-from dispatch.config import Settings
-from dispatch.db import Database
 from models import ConstructionStatus, ProgressReport, ReportStatus
 from tests.browser import live
-from tests.conftest import START, TEST_SECRET, FakeClock, migrate
+from tests.conftest import START, FakeClock
 from tests.factories import build_world
 from tests.rounds.helpers import RoundWorld, build_projects, open_round
 
@@ -78,16 +75,9 @@ def site(
     new_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Site]:
     """The app served on a fresh database holding the test world with the round open."""
-    url = new_database_url()
-    engine = migrate(url)
     clock = FakeClock(START)
-    settings = Settings(
-        env="development",
-        instance_path=tmp_path_factory.mktemp("instance"),
-        database_url=url,
-        secret_key=TEST_SECRET,
-    )
-    app = create_app(settings, database=Database(engine), clock=clock)
+    instance = tmp_path_factory.mktemp("instance")
+    app, engine = live.fresh_app(new_database_url(), instance, clock=clock)
     with Session(engine, expire_on_commit=False) as db:
         world = build_world(db)
         projects = build_projects(db, app, world)
@@ -102,11 +92,8 @@ def site(
             "reports": {key: built.report(db, key).id for key in keys},
             "codes": {key: projects[key].code for key in keys},
         }
-    try:
-        with live.serve(app) as base:
-            yield Site(base=base, engine=engine, clock=clock, **facts)
-    finally:
-        engine.dispose()
+    with live.serving(app, engine) as base:
+        yield Site(base=base, engine=engine, clock=clock, **facts)
 
 
 @pytest.fixture(scope="module")

@@ -17,12 +17,8 @@ import pyotp
 import pytest
 from playwright.sync_api import Browser
 
-from dispatch.app import create_app
-from dispatch.config import Settings
-from dispatch.db import Database, get_session
-from dispatch.demo import DEMO_PASSWORD, seed_demo
+from dispatch.demo import DEMO_PASSWORD
 from tests.browser import live
-from tests.conftest import TEST_SECRET, migrate
 
 pytestmark = pytest.mark.browser
 
@@ -32,25 +28,9 @@ def live_server(
     new_database_url: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The demo city served with two-factor required of the security officer."""
-    url = new_database_url()
-    engine = migrate(url)
-    settings = Settings(
-        env="development",
-        instance_path=tmp_path_factory.mktemp("instance"),
-        database_url=url,
-        secret_key=TEST_SECRET,
-        totp_roles=("security",),
-    )
-    app = create_app(settings, database=Database(engine))
-    with app.app_context():
-        session = get_session()
-        seed_demo(session)
-        session.commit()
-    try:
-        with live.serve(app) as base:
-            yield base
-    finally:
-        engine.dispose()
+    instance = tmp_path_factory.mktemp("instance")
+    with live.demo_site(new_database_url(), instance, totp_roles=("security",)) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
