@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import login_user
 from werkzeug.wrappers import Response
 
@@ -24,7 +24,17 @@ from dispatch.auth.loader import LAST_SEEN_KEY, SESSION_TOKEN_KEY
 from dispatch.auth.totp import SecretBox
 from dispatch.clock import now
 from dispatch.db import get_session
+from dispatch.extensions import limiter
 from models import User
+
+# Every form that takes a secret (password, code) counts against the login limit.
+login_limit = limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+
+
+def user_agent() -> str:
+    """The browser's own description, kept with a session and in the sign-in history."""
+    return request.headers.get("User-Agent", "")
+
 
 PENDING_KEY = "pending_sign_in"
 PENDING_MINUTES = 5

@@ -20,16 +20,11 @@ from flask_login import current_user, login_required, logout_user
 
 from dispatch.auth import services, steps
 from dispatch.auth.loader import SESSION_TOKEN_KEY
-from dispatch.extensions import limiter
 from dispatch.web import uow
 from forms.auth import ChangePasswordForm, LoginForm
 
 
-def _user_agent() -> str:
-    return request.headers.get("User-Agent", "")
-
-
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@steps.login_limit
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -46,7 +41,7 @@ def login():  # type: ignore[no-untyped-def]
                 form.password.data,
                 threshold=settings.lockout_threshold,
                 lockout=dt.timedelta(minutes=settings.lockout_minutes),
-                user_agent=_user_agent(),
+                user_agent=steps.user_agent(),
                 password_max_age_days=settings.password_max_age_days,
                 totp_roles=settings.totp_required_roles,
             ),
@@ -86,7 +81,7 @@ def change_password():  # type: ignore[no-untyped-def]
                 db, acting, form.current_password.data, form.new_password.data
             )
             # Every old session (this one included) has ended; continue in a fresh one.
-            return services.start_session(db, acting, user_agent=_user_agent())
+            return services.start_session(db, acting, user_agent=steps.user_agent())
 
         outcome = uow.run(work, form=form)
         if outcome.value is None:

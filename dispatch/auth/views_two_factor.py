@@ -12,14 +12,13 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     session,
     url_for,
 )
 from flask_login import current_user, login_required
 
 from dispatch.auth import services, steps, totp, two_factor
-from dispatch.extensions import limiter, login_manager
+from dispatch.extensions import login_manager
 from dispatch.web import uow
 from forms.auth import EnrolForm, RegenerateCodesForm, SecondStepForm
 from models import User
@@ -28,11 +27,7 @@ EXPIRED = "登录已超时，请重新输入用户名和密码"
 RECOVERY_USED = "您使用了一个恢复码登录（该恢复码已作废）；如手机已丢失，请联系安全管理员"
 
 
-def _user_agent() -> str:
-    return request.headers.get("User-Agent", "")
-
-
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@steps.login_limit
 def second_step():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -62,7 +57,7 @@ def second_step():  # type: ignore[no-untyped-def]
             token = services.open_session(
                 db,
                 acting,
-                user_agent=_user_agent(),
+                user_agent=steps.user_agent(),
                 password_max_age_days=settings.password_max_age_days,
                 second_factor=result.method,
             )
@@ -76,7 +71,7 @@ def second_step():  # type: ignore[no-untyped-def]
         if token is not None:
             if result.method == "recovery_code":
                 flash(
-                    "您使用了一个恢复码登录（该恢复码已作废）；如手机已丢失，请联系安全管理员",
+                    RECOVERY_USED,
                     "warning",
                 )
             return steps.finish(user, token, acting, next_url)
@@ -144,7 +139,7 @@ def totp_enrol():  # type: ignore[no-untyped-def]
             token = services.open_session(
                 db,
                 acting,
-                user_agent=_user_agent(),
+                user_agent=steps.user_agent(),
                 password_max_age_days=settings.password_max_age_days,
                 second_factor="totp_enrol",
             )
@@ -198,7 +193,7 @@ def recovery_codes():  # type: ignore[no-untyped-def]
     )
 
 
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@steps.login_limit
 @login_required
 def regenerate_recovery_codes():  # type: ignore[no-untyped-def]
     form = RegenerateCodesForm()
