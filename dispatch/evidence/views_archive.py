@@ -24,7 +24,7 @@ from dispatch.evidence.views_download import MISSING_MESSAGE
 from dispatch.storage import ObjectMissing, StorageError
 from dispatch.storage.current import current_storage
 from dispatch.web import uow
-from dispatch.web.downloads import send_file_stream, spooled
+from dispatch.web.downloads import send_file_stream, spooled, unlogged
 from models import PlanStatus, Project, Region
 
 ARCHIVED = (PlanStatus.APPROVED, PlanStatus.CLOSED)
@@ -92,13 +92,7 @@ def archive():  # type: ignore[no-untyped-def]
     )
     if not recorded.ok:
         # An archive whose download could not be logged is not handed out.
-        out.close()
-        return render_template(
-            "errors/error.html",
-            code=503,
-            title="暂时无法下载",
-            message="下载记录未能写入审计日志，请稍后重试。",
-        ), 503
+        return unlogged(out)
     return send_file_stream(
         out,
         f"减排档案（{area}）.zip",

@@ -12,10 +12,9 @@ from the store is a Chinese error page, not a 500.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from urllib.parse import quote
 
-from flask import Response, abort, redirect, render_template
+from flask import abort, redirect, render_template
 from flask_login import current_user
 
 from dispatch import audit
@@ -24,7 +23,7 @@ from dispatch.evidence.views import can_preview, load_evidence
 from dispatch.storage import ObjectMissing, StorageError
 from dispatch.storage.current import current_storage
 from dispatch.web import uow
-from dispatch.web.downloads import ascii_fallback, content_disposition
+from dispatch.web.downloads import ascii_fallback, content_disposition, send_chunks, unlogged
 from models import EvidenceFile
 
 # The longest a signed URL may live (issue 10: at most 5 minutes).
@@ -68,35 +67,6 @@ def _audited(ev: EvidenceFile, action: str, **details: object) -> bool:
     return outcome.ok
 
 
-def _closing(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    try:
-        yield from chunks
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
-
-
-def _streamed(ev: EvidenceFile, chunks: Iterator[bytes], disposition: str) -> Response:
-    response = Response(_closing(chunks), mimetype=ev.file.content_type)
-    response.headers["Content-Length"] = str(ev.file.size)
-    response.headers["Content-Disposition"] = disposition
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _refused_audit(ev: EvidenceFile, chunks: Iterator[bytes] | None = None):  # type: ignore[no-untyped-def]
-    close = getattr(chunks, "close", None)
-    if close is not None:
-        close()
-    return render_template(
-        "errors/error.html",
-        code=503,
-        title="暂时无法下载",
-        message="下载记录未能写入审计日志，请稍后重试。",
-    ), 503
-
-
 @require(Permission.EVIDENCE_VIEW)
 def download(evidence_id: int):  # type: ignore[no-untyped-def]
     ev = load_evidence(evidence_id)
@@ -118,11 +88,16 @@ def download(evidence_id: int):  # type: ignore[no-untyped-def]
     except StorageError as exc:
         return _unavailable(exc)
     if not _audited(ev, "download", via="presigned" if url else "app"):
-        return _refused_audit(ev, chunks)
+        return unlogged(chunks)
     if url is not None:
         return redirect(url)
     assert chunks is not None
-    return _streamed(ev, chunks, content_disposition(stored.original_name))
+    return send_chunks(
+        chunks,
+        stored.size,
+        mimetype=stored.content_type,
+        disposition=content_disposition(stored.original_name),
+    )
 
 
 @require(Permission.EVIDENCE_VIEW)
@@ -135,12 +110,14 @@ def preview(evidence_id: int):  # type: ignore[no-untyped-def]
     except StorageError as exc:
         return _unavailable(exc)
     if not _audited(ev, "preview"):
-        return _refused_audit(ev, chunks)
+        return unlogged(chunks)
     name = ev.file.original_name
     disposition = (
         f"inline; filename=\"{ascii_fallback(name)}\"; filename*=UTF-8''{quote(name, safe='')}"
     )
-    response = _streamed(ev, chunks, disposition)
+    response = send_chunks(
+        chunks, ev.file.size, mimetype=ev.file.content_type, disposition=disposition
+    )
     # Kept by dispatch.web.security, which sets the site's policy only where none is set.
     response.headers["Content-Security-Policy"] = PREVIEW_CSP
     return response

@@ -26,7 +26,7 @@ from dispatch.reductions.views_export import export_year, preview_of
 from dispatch.storage import ObjectMissing, StorageError
 from dispatch.storage.current import current_storage
 from dispatch.web import uow
-from dispatch.web.downloads import send_file_stream, spooled
+from dispatch.web.downloads import send_file_stream, spooled, unlogged
 
 
 def _error(code: int, title: str, message: str) -> ResponseReturnValue:
@@ -63,8 +63,7 @@ def package() -> ResponseReturnValue:
 
     if not uow.run(record).ok:
         # A package whose download could not be logged is not handed out.
-        out.close()
-        return _error(503, "暂时无法下载", "下载记录未能写入审计日志，请稍后重试。")
+        return unlogged(out)
     return send_file_stream(
         out, package_name(year, scope), mimetype="application/zip", fallback=f"package-{year}.zip"
     )

@@ -10,10 +10,9 @@ its stored values (the same template, so the same content).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, abort, render_template, url_for
+from flask import abort, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -26,7 +25,7 @@ from dispatch.reductions import sheet_pdf
 from dispatch.storage import ObjectMissing, StorageError
 from dispatch.storage.current import current_storage
 from dispatch.web import uow
-from dispatch.web.downloads import content_disposition, send_file_stream
+from dispatch.web.downloads import content_disposition, send_chunks, send_file_stream, unlogged
 from models import ConfirmationStatus, ReductionConfirmation
 
 MISSING = "存储中找不到该计算书（可能已丢失或被移除），请联系系统管理员核查。"
@@ -85,31 +84,6 @@ def _audited(row: ReductionConfirmation, **details: object) -> bool:
     return outcome.ok
 
 
-def _refused() -> Any:
-    return render_template(
-        "errors/error.html",
-        code=503,
-        title="暂时无法下载",
-        message="下载记录未能写入审计日志，请稍后重试。",
-    ), 503
-
-
-def _streamed(chunks: Iterator[bytes], size: int, filename: str) -> Response:
-    def closing() -> Iterator[bytes]:
-        try:
-            yield from chunks
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
-
-    response = Response(closing(), mimetype=sheet_pdf.CONTENT_TYPE)
-    response.headers["Content-Length"] = str(size)
-    response.headers["Content-Disposition"] = content_disposition(filename)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @require(Permission.ACCOUNTING_VIEW)
 def sheet_pdf_download(confirmation_id: int) -> Any:
     """The filed PDF, audited, streamed from the evidence store."""
@@ -118,7 +92,7 @@ def sheet_pdf_download(confirmation_id: int) -> Any:
     if filed is None:
         pdf = sheet_pdf.render(_sheet(row))
         if not _audited(row, filed=False, size=len(pdf)):
-            return _refused()
+            return unlogged()
         return send_file_stream(
             io.BytesIO(pdf), sheets.filename(row), mimetype=sheet_pdf.CONTENT_TYPE
         )
@@ -134,8 +108,10 @@ def sheet_pdf_download(confirmation_id: int) -> Any:
             "errors/error.html", code=503, title="文件存储暂不可用", message=exc.message
         ), 503
     if not _audited(row, filed=True, evidence=filed.id, sha256=stored.sha256):
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
-        return _refused()
-    return _streamed(chunks, stored.size, stored.original_name)
+        return unlogged(chunks)
+    return send_chunks(
+        chunks,
+        stored.size,
+        mimetype=sheet_pdf.CONTENT_TYPE,
+        disposition=content_disposition(stored.original_name),
+    )

@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from typing import IO, Any
 from urllib.parse import quote
 
-from flask import Response
+from flask import Response, render_template
 
+UNLOGGED = "下载记录未能写入审计日志，请稍后重试。"
 CHUNK_BYTES = 64 * 1024
 # Files up to this size stay in memory while written; larger ones spill to disk.
 SPOOL_BYTES = 8 * 1024 * 1024
@@ -85,3 +86,35 @@ def send_written(
     with spooled() as out:
         write(out)
     return send_file_stream(out, filename, mimetype=mimetype, fallback=fallback)
+
+
+def _close(thing: object) -> None:
+    close = getattr(thing, "close", None)
+    if close is not None:
+        close()
+
+
+def send_chunks(chunks: Iterator[bytes], size: int, *, mimetype: str, disposition: str) -> Response:
+    """Stream a stored object's ``chunks`` (its storage's reader, closed when the response
+    is done) with its exact length; ``disposition`` names it (see :func:`content_disposition`)."""
+
+    def closing() -> Iterator[bytes]:
+        try:
+            yield from chunks
+        finally:
+            _close(chunks)
+
+    response = Response(closing(), mimetype=mimetype)
+    response.headers["Content-Length"] = str(size)
+    response.headers["Content-Disposition"] = disposition
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def unlogged(*opened: object) -> tuple[str, int]:
+    """The answer to a download whose audit event could not be written: it is not handed
+    out. Closes what was ``opened`` for it (a storage reader, a spooled file)."""
+    for thing in opened:
+        _close(thing)
+    page = render_template("errors/error.html", code=503, title="暂时无法下载", message=UNLOGGED)
+    return page, 503

@@ -84,4 +84,7 @@ def seed_year(db: Session, world: Any, storage: Storage, *, with_round: bool = T
     if with_round:
         rounds.open_round(db, city, world.city, YEAR, 5)
     db.commit()
+    # Each current confirmation filed its calculation sheet (G08) in the archive too; the
+    # corrected project's first sheet was replaced by its second.
+    files += len(current)
     return Seeded(current, drafted.code, files)
