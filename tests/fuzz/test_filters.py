@@ -55,7 +55,8 @@ def test_every_get_form_is_fuzzed(arena: Arena):
     adapter = arena.app.url_map.bind("localhost")
     unlisted = set()
     for row in MATRIX:
-        if row.method != "GET" or ".xlsx" in row.path:
+        # A row no one may open (a draft's calculation sheet) has no page to look at.
+        if row.method != "GET" or ".xlsx" in row.path or not allowed_actors(row):
             continue
         with arena.isolated():
             found = arena.set_up(row)
