@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dispatch.core import inputs
+
 
 class DomainError(Exception):
     """A business rule refused the action; ``message`` is shown to the user as is."""
@@ -17,3 +19,13 @@ class StaleObjectError(DomainError):
 
     def __init__(self) -> None:
         super().__init__("已被他人修改，请刷新后重试")
+
+
+def clean_text_field(text: str | None, label: str, *, field: str, max_length: int) -> str:
+    """A free-text field (a reason, a note) through the shared input hygiene
+    (:func:`dispatch.core.inputs.clean_text`, multi-line), its refusal as a
+    :class:`DomainError` on ``field`` so the form shows it beside the field."""
+    try:
+        return inputs.clean_text(text, label, max_length=max_length, multiline=True)
+    except inputs.InputError as exc:
+        raise DomainError(exc.message, field=field) from exc

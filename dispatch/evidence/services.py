@@ -17,7 +17,7 @@ from dispatch.access import EVIDENCE_WORKFLOW, has_permission
 from dispatch.audit import Acting
 from dispatch.core import inputs
 from dispatch.core.catalog import Catalog, EvidenceItem
-from dispatch.errors import DomainError
+from dispatch.errors import DomainError, clean_text_field
 from dispatch.evidence import sniff
 from dispatch.projects.services import check_version
 from dispatch.storage import ObjectTooLarge, Storage, StorageError
@@ -69,10 +69,7 @@ def _audit(
 
 
 def _note(note: str | None) -> str:
-    try:
-        return inputs.clean_text(note, "说明", max_length=NOTE_MAX, multiline=True)
-    except inputs.InputError as exc:
-        raise DomainError(exc.message, field="note") from exc
+    return clean_text_field(note, "说明", field="note", max_length=NOTE_MAX)
 
 
 def _stored(
@@ -197,10 +194,7 @@ def replace(
 
 
 def _reason(reason: str | None, *, required: bool) -> str:
-    try:
-        text = inputs.clean_text(reason, "原因", max_length=REASON_MAX, multiline=True)
-    except inputs.InputError as exc:
-        raise DomainError(exc.message, field="reason") from exc
+    text = clean_text_field(reason, "原因", field="reason", max_length=REASON_MAX)
     if required and not text:
         raise DomainError("判定不合格必须填写原因", field="reason")
     return text

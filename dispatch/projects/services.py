@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.access import PLAN_WORKFLOW, has_permission
 from dispatch.audit import Acting
-from dispatch.core import inputs
-from dispatch.errors import DomainError, StaleObjectError
+from dispatch.errors import DomainError, StaleObjectError, clean_text_field
 from dispatch.projects import hooks
 from dispatch.projects.data import CleanProject
 from dispatch.projects.history import record_event
@@ -195,10 +194,7 @@ def _transition(
 
 
 def _reason(reason: str | None, what: str, label: str = "原因", *, required: bool = True) -> str:
-    try:
-        text = inputs.clean_text(reason, label, max_length=REASON_MAX, multiline=True)
-    except inputs.InputError as exc:
-        raise DomainError(exc.message, field="reason") from exc
+    text = clean_text_field(reason, label, field="reason", max_length=REASON_MAX)
     if required and not text:
         raise DomainError(f"{what}必须填写原因", field="reason")
     return text

@@ -28,9 +28,8 @@ from sqlalchemy.orm import Session
 
 from dispatch.access import PLAN_WORKFLOW, has_permission
 from dispatch.audit import Acting
-from dispatch.core import inputs
 from dispatch.core.catalog import Catalog
-from dispatch.errors import DomainError
+from dispatch.errors import DomainError, clean_text_field
 from dispatch.evidence import checklist as checklists
 from dispatch.projects.history import record_event
 from dispatch.projects.services import check_version
@@ -109,10 +108,7 @@ def refusals(session: Session, catalog: Catalog, project: Project) -> list[str]:
 
 
 def _note(text: str | None) -> str:
-    try:
-        return inputs.clean_text(text, "销号说明", max_length=NOTE_MAX, multiline=True)
-    except inputs.InputError as exc:
-        raise DomainError(exc.message, field="reason") from exc
+    return clean_text_field(text, "销号说明", field="reason", max_length=NOTE_MAX)
 
 
 def close_out(

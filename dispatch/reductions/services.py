@@ -31,7 +31,6 @@ from sqlalchemy.orm import Session
 
 from dispatch import audit
 from dispatch.audit import Acting
-from dispatch.core import inputs
 from dispatch.core.accounting import (
     CREDIT_RULE_NAMES_ZH,
     AccountingValidationError,
@@ -41,7 +40,7 @@ from dispatch.core.accounting import (
     credit_months,
 )
 from dispatch.core.catalog import Catalog
-from dispatch.errors import DomainError, StaleObjectError
+from dispatch.errors import DomainError, StaleObjectError, clean_text_field
 from dispatch.evidence import checklist as checklists
 from dispatch.projects.services import check_version
 from dispatch.reductions.sheet_filing import file_sheet
@@ -169,10 +168,7 @@ def _check_year(catalog: Catalog, project: Project, year: int) -> None:
 
 
 def _reason(text: str | None) -> str:
-    try:
-        return inputs.clean_text(text, "更正原因", max_length=REASON_MAX, multiline=True)
-    except inputs.InputError as exc:
-        raise DomainError(exc.message, field="reason") from exc
+    return clean_text_field(text, "更正原因", field="reason", max_length=REASON_MAX)
 
 
 def enter_actuals(

@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 from dispatch import audit
 from dispatch.access import NEEDS_OPEN_ROUND, REPORT_WORKFLOW, fill_action, has_permission
 from dispatch.audit import Acting
-from dispatch.core import inputs
 from dispatch.core.construction import ConstructionState
-from dispatch.errors import DomainError
+from dispatch.errors import DomainError, clean_text_field
 from dispatch.projects.progress import record_progress
 from dispatch.projects.services import check_version
 from dispatch.rounds import snapshots
@@ -138,10 +137,7 @@ def approve(session: Session, acting: Acting, report: ProgressReport, *, version
 
 
 def clean_reason(reason: str | None) -> str:
-    try:
-        text = inputs.clean_text(reason, "退回原因", max_length=REASON_MAX, multiline=True)
-    except inputs.InputError as exc:
-        raise DomainError(exc.message, field="reason") from exc
+    text = clean_text_field(reason, "退回原因", field="reason", max_length=REASON_MAX)
     if not text:
         raise DomainError("退回必须填写原因", field="reason")
     return text
