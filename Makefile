@@ -5,6 +5,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# One test worker per CPU (pytest-xdist), a test file to a worker at a time, so that a
+# module-scoped fixture (a seeded demo city, a browser) is built once.
+# `make test PYTEST_WORKERS=0` runs the suite in a single process.
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS = -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: run test lint format system-deps clean
 
@@ -33,8 +38,8 @@ test: $(VENV)/.dev-installed system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -p no:cacheprovider --db=sqlite
-	$(BIN)/pytest -q -p no:cacheprovider --db=postgresql
+	$(BIN)/pytest $(PYTEST_ARGS) --db=sqlite
+	$(BIN)/pytest $(PYTEST_ARGS) --db=postgresql
 
 system-deps:
 	bash scripts/install-system-deps.sh

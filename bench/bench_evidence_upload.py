@@ -24,7 +24,10 @@ otherwise raises its threshold after the first large free and keeps later buffer
 heap, so a run's "before" may already hold freed memory and hide its growth. (The client
 runs in its own process.) Throughput is the ratio raw seconds /
 upload seconds (goal ≥ 0.8), best against best and the median of the pairs, the figure to
-quote on a shared machine (every figure swings by ±15 % or more with other work). One more
+quote on a shared machine (every figure swings by ±15 % or more with other work). The
+CPU seconds of every process in a run (this one, the S3 server, the browser's; see
+``upload_measure.py``) show how busy the machine's cores were: with all of them busy, a
+run's pace is its CPU seconds over the cores. One more
 upload runs under tracemalloc, untimed.
 
 Where the time goes: each stage alone on the same file, one after the other as the route
@@ -42,13 +45,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import datetime as dt
-import gc
 import hashlib
 import json
 import logging
 import os
 import pstats
-import re
 import statistics
 import subprocess
 import sys
@@ -56,11 +57,9 @@ import tempfile
 import threading
 import time
 import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import urllib3
 from sqlalchemy import select
 from werkzeug.formparser import parse_form_data
 from werkzeug.serving import make_server
@@ -70,6 +69,7 @@ from werkzeug.serving import make_server
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from upload_client import framing  # this folder's: the body the client sends
+from upload_measure import Browser, Measured, measured
 
 from dispatch.app import create_app
 from dispatch.config import Settings
@@ -93,7 +93,6 @@ NAME = "竣工验收报告.pdf"
 BUCKET = "bench-evidence"
 RAW_PART = 16 * MB
 MMAP_THRESHOLD = "MALLOC_MMAP_THRESHOLD_"
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 # --- set-up -----------------------------------------------------------------------------
@@ -119,61 +118,6 @@ def seed(app: Any) -> tuple[Project, str]:
 def sha256_of(path: Path) -> str:
     with path.open("rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
-
-
-# --- memory -----------------------------------------------------------------------------
-
-
-def _status(field: str) -> int:
-    """A /proc/self/status figure in bytes (VmRSS, VmHWM)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError(f"{field} not in /proc/self/status")
-
-
-def measured(work: Callable[[], object]) -> tuple[float, int]:
-    """``work()``'s seconds and the process's peak RSS growth while it ran (bytes)."""
-    gc.collect()
-    Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
-    before = _status("VmRSS")
-    started = time.perf_counter()
-    work()
-    return time.perf_counter() - started, _status("VmHWM") - before
-
-
-# --- the client -------------------------------------------------------------------------
-
-
-class Browser:
-    """Just enough of a browser: one cookie jar, the CSRF token of the page shown."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        self.http = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(600))
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, **kw: Any) -> urllib3.BaseHTTPResponse:
-        headers = kw.pop("headers", {})
-        headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        response = self.http.request(
-            method, self.base + path, headers=headers, redirect=False, **kw
-        )
-        for value in response.headers.getlist("Set-Cookie"):
-            name, _, rest = value.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
-        return response
-
-    def token(self, path: str) -> str:
-        page = self.request("GET", path)
-        match = CSRF.search(page.data.decode())
-        assert match, f"no csrf_token on {path} ({page.status})"
-        return match.group(1)
-
-    def login(self, username: str, password: str) -> None:
-        fields = {"csrf_token": self.token("/login"), "username": username, "password": password}
-        response = self.request("POST", "/login", fields=fields, encode_multipart=False)
-        assert response.status == 302, response.status
 
 
 # --- the runs ---------------------------------------------------------------------------
@@ -329,28 +273,42 @@ def profile(app: Any, bench: Bench) -> str:
     return "\n".join(lines)
 
 
-def report(size: int, pairs: list[dict[str, float]], traced: int, staged: list[Any]) -> None:
+def report(
+    size: int, pairs: list[tuple[Measured, Measured]], traced: int, staged: list[Any]
+) -> None:
     mb = size / MB
     print(
         f"file: {mb:.1f} MiB PDF; S3: SeaweedFS on loopback; raw put: {RAW_PART // MB} MiB"
         f" parts, 3 at a time; the app: {PART_SIZE // MB} MiB parts, {PARALLEL_PARTS} at a time"
     )
-    print(f"{'run':>4} {'raw s':>8} {'upload s':>9} {'ratio':>6} {'raw MB':>7} {'upload MB':>10}")
-    for n, p in enumerate(pairs, start=1):
+    print(f"{'run':>4} {'raw s':>8} {'upload s':>9} {'ratio':>6} {'raw MB':>7} {'upload MB':>10}"
+          f" {'raw CPU s':>10} {'upload CPU s':>13}")  # fmt: skip
+    for n, (raw, app) in enumerate(pairs, start=1):
         print(
-            f"{n:>4} {p['raw']:8.2f} {p['app']:9.2f} {p['raw'] / p['app']:6.2f}"
-            f" {p['raw_mem'] / MB:7.1f} {p['app_mem'] / MB:10.1f}"
+            f"{n:>4} {raw.seconds:8.2f} {app.seconds:9.2f} {raw.seconds / app.seconds:6.2f}"
+            f" {raw.rss_growth / MB:7.1f} {app.rss_growth / MB:10.1f}"
+            f" {raw.cpu_total:10.2f} {app.cpu_total:13.2f}"
         )
-    best = {k: min(p[k] for p in pairs) for k in ("raw", "app")}
-    worst = {k: max(p[k] for p in pairs) for k in ("raw_mem", "app_mem")}
-    median = statistics.median(p["raw"] / p["app"] for p in pairs)
-    print(f"best: raw put {best['raw']:.2f} s = {mb / best['raw']:.0f} MiB/s, "
-          f"through the page {best['app']:.2f} s = {mb / best['app']:.0f} MiB/s")  # fmt: skip
-    print(f"throughput ratio (raw s / upload s): best/best {best['raw'] / best['app']:.2f}, "
+    best_raw = min(raw.seconds for raw, _app in pairs)
+    best_app = min(app.seconds for _raw, app in pairs)
+    median = statistics.median(raw.seconds / app.seconds for raw, app in pairs)
+    print(f"best: raw put {best_raw:.2f} s = {mb / best_raw:.0f} MiB/s, "
+          f"through the page {best_app:.2f} s = {mb / best_app:.0f} MiB/s")  # fmt: skip
+    print(f"throughput ratio (raw s / upload s): best/best {best_raw / best_app:.2f}, "
           f"median of pairs {median:.2f} (goal >= 0.8)")  # fmt: skip
-    print(f"peak RSS growth: upload through the page max {worst['app_mem'] / MB:.1f} MiB "
-          f"(target < 50 MiB); raw put max {worst['raw_mem'] / MB:.1f} MiB")  # fmt: skip
+    print(f"peak RSS growth: upload through the page max "
+          f"{max(app.rss_growth for _r, app in pairs) / MB:.1f} MiB (target < 50 MiB); "
+          f"raw put max {max(raw.rss_growth for raw, _a in pairs) / MB:.1f} MiB")  # fmt: skip
     print(f"tracemalloc peak during one upload: {traced / MB:.1f} MiB")
+    cores = len(os.sched_getaffinity(0))
+    for label, runs in (("raw put", [r for r, _a in pairs]), ("upload", [a for _r, a in pairs])):
+        by_process = ", ".join(
+            f"{name} {statistics.median(run.cpu[name] for run in runs):.2f}" for name in runs[0].cpu
+        )
+        busy = statistics.median(run.cpu_total / run.seconds for run in runs)
+        print(f"CPU seconds, median: {label}: {by_process}; {busy:.2f} of {cores} cores busy")
+    cpu_ratio = statistics.median(raw.cpu_total / app.cpu_total for raw, app in pairs)
+    print(f"CPU seconds ratio (raw / upload), median of pairs: {cpu_ratio:.2f}")
     print("stages alone on the same file:")
     for label, seconds in staged:
         print(f"  {seconds:6.2f} s  {mb / seconds:6.0f} MiB/s  {label}")
@@ -394,12 +352,14 @@ def run(tmp: Path, s3: TempS3, args: argparse.Namespace) -> None:
         bench = Bench(app, storage, project.id, user, file, base)
         bench.raw_put()  # the bucket's first write allocates its volume: not measured
         pairs = []
+        me, s3_pid = os.getpid(), s3.process.pid  # type: ignore[union-attr]
         for _ in range(args.repeat):
-            raw, raw_mem = measured(bench.raw_put)
+            raw = measured(bench.raw_put, {"this process": me, "S3": s3_pid})
             client = bench.client()
-            app_s, app_mem = measured(client.go)
+            pids = {"app": me, "S3": s3_pid, "browser": client.process.pid}
+            app = measured(client.go, pids)
             client.check()
-            pairs.append({"raw": raw, "app": app_s, "raw_mem": raw_mem, "app_mem": app_mem})
+            pairs.append((raw, app))
         tracemalloc.start()
         bench.upload()
         traced = tracemalloc.get_traced_memory()[1]

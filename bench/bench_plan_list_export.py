@@ -10,7 +10,8 @@ the approved demo projects cloned up to ``N`` rows with bulk inserts); a fresh p
 2. records the cells of an export and writes the very same rows (same values, sheets,
    columns, number formats and sheet setup) with xlsxwriter directly in constant-memory
    mode: what any export built on it costs at the least;
-3. times export and raw alternately ``--repeat`` times, wall clock and this process's CPU
+3. times ``--repeat`` back-to-back pairs of export and raw (every other pair raw first,
+   each run after a full garbage collection), wall clock and this process's CPU
    time, and prints rows per second of the best runs and the ratio export / raw (as
    throughput: raw seconds / export seconds), best against best and as the median of the
    back-to-back pairs.
@@ -200,7 +201,9 @@ def build(folder: Path, projects: int) -> int:
 
 def _timed(work: Any) -> tuple[float, float]:
     """(wall, CPU) seconds of ``work()``; CPU time is this process's alone, so it shows
-    the ratio even while other work shares the machine's two cores."""
+    the ratio even while other work shares the machine's two cores. Each run starts
+    after a full garbage collection, so that none pays for another's garbage."""
+    gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
     work()
     return time.perf_counter() - wall, time.process_time() - cpu
@@ -231,10 +234,20 @@ def measure(folder: Path, year: int, repeat: int) -> dict[str, Any]:
             fill_plan_list(recorder, db, city, year, statuses)
         db.rollback()
         sheets = recorder.sheets
-        export_times, raw_times = [], []
-        for _ in range(repeat):
-            export_times.append(_timed(export))
-            raw_times.append(_timed(lambda: write_raw(raw_path, sheets)))
+        export_times: list[tuple[float, float]] = []
+        raw_times: list[tuple[float, float]] = []
+
+        def raw() -> None:
+            write_raw(raw_path, sheets)
+
+        for n in range(repeat):
+            # Every other pair writes raw first: the second of a pair inherits the first
+            # one's garbage and warm caches, so that neither side always goes second.
+            pair = [(export, export_times), (raw, raw_times)]
+            if n % 2:
+                pair.reverse()
+            for work, times in pair:
+                times.append(_timed(work))
         return {
             "projects": count,
             "export": export_times,

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +34,27 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 START = dt.datetime(2025, 6, 2, 1, 0, tzinfo=dt.UTC)
 
 
+class SharedBytecode(BytecodeCache):
+    """Compiled templates kept for every app the test process builds.
+
+    A production process builds its app once and compiles each template once; the suite
+    builds an app per test, and compiling the same templates again and again was a third
+    of its time. Jinja checks each entry against its template's source, so an edited
+    template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     # Production keeps argon2's default cost; the suite hashes hundreds of passwords.
     from argon2 import PasswordHasher
@@ -40,6 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from dispatch.auth.passwords import use_hasher
 
     use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": SharedBytecode()}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
