@@ -1,4 +1,5 @@
-"""A city with approved projects and an open round, built through the services."""
+"""A city with approved projects and an open round, built through the services, and its
+reports filled, submitted or approved the same way."""
 
 from __future__ import annotations
 
@@ -100,3 +101,32 @@ def fill(
     assert clean is not None, errors
     services.fill(db, Acting(user, at), report, clean, version=report.version_id)
     db.flush()
+
+
+def submit(
+    db: Session, rounds: RoundWorld, key: str, user: str = "district_a", at: dt.datetime = START
+) -> None:
+    """Fill the report of project ``key`` as ``user`` and submit it (committed)."""
+    report = rounds.report(db, key)
+    fill(db, rounds.world.users[user], report, at=at)
+    services.submit(db, Acting(rounds.world.users[user], at), report, version=report.version_id)
+    db.commit()
+
+
+def approved_then_next_round(rounds: Any, db: Any, app: Any, clock: Any) -> ProgressReport:
+    """ent's May report approved at 300 万元 under construction; June's round open."""
+    users = rounds.world.users
+    report = rounds.report(db, "ent")
+    with app.app_context():
+        fill(db, users["district_a"], report)
+        services.submit(db, Acting(users["district_a"], START), report, version=report.version_id)
+        services.approve(db, Acting(users["city"], START), report, version=report.version_id)
+        june = services.open_round(db, Acting(users["city"], START), rounds.world.city, 2025, 6)
+        db.commit()
+    new = db.scalar(
+        select(ProgressReport).where(
+            ProgressReport.round_id == june.id, ProgressReport.project_id == report.project_id
+        )
+    )
+    assert new is not None
+    return new

@@ -1,26 +1,20 @@
-"""The city's round pages: opening a round, its overview counts, deadlines, closing, and
-the review of reports one at a time or a selection at once (states checked in the
-database, not only the answers)."""
+"""The city's round pages: opening a round, its overview counts, deadlines and closing
+(states checked in the database, not only the answers). The review of reports, one at a
+time or a selection at once, is in test_city_review.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import lxml.html
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from dispatch.audit import Acting
 from dispatch.rounds import overview, services
-from models import (
-    ConstructionStatus,
-    DispatchRound,
-    ProgressReport,
-    ReportStatus,
-    RoundStatus,
-)
-from tests.conftest import START, login, post_form
-from tests.rounds.helpers import build_projects, fill
+from models import DispatchRound, ProgressReport, ReportStatus, RoundStatus
+from tests.conftest import START, post_form
+from tests.rounds.helpers import build_projects, fill, submit
+from tests.rounds.page_helpers import page_text, signed_in
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 COLUMNS = (
@@ -35,13 +29,6 @@ COLUMNS = (
 )
 
 
-def _submit(db, rounds, key: str, user: str = "district_a", at: dt.datetime = START) -> None:
-    report = rounds.report(db, key)
-    fill(db, rounds.world.users[user], report, at=at)
-    services.submit(db, Acting(rounds.world.users[user], at), report, version=report.version_id)
-    db.commit()
-
-
 def _district_row(html: str, district_id: int) -> dict[str, int] | None:
     doc = lxml.html.fromstring(html)
     rows = doc.xpath(f"//tr[@data-testid='district-{district_id}']")
@@ -49,17 +36,6 @@ def _district_row(html: str, district_id: int) -> dict[str, int] | None:
         return None
     cells = [" ".join(td.text_content().split()) for td in rows[0].xpath("./td")][1:]
     return dict(zip(COLUMNS, (int(c) for c in cells), strict=True))
-
-
-def _signed_in(app, world, key: str):  # type: ignore[no-untyped-def]
-    """A browser of its own for a second user in the same test."""
-    client = app.test_client()
-    assert login(client, world.users[key].username, world.password).status_code == 302
-    return client
-
-
-def _text(response) -> str:  # type: ignore[no-untyped-def]
-    return " ".join(lxml.html.fromstring(response.get_data(as_text=True)).text_content().split())
 
 
 def _rounds(db) -> list[DispatchRound]:  # type: ignore[no-untyped-def]
@@ -108,7 +84,7 @@ def test_opening_through_the_page_creates_the_round_and_its_reports(app, db, wor
     assert sorted(r.project_id for r in reports) == sorted(
         projects[k].id for k in ("ent", "pub", "b")
     )
-    assert "已开启2025年5月调度" in _text(client.get(response.headers["Location"]))
+    assert "已开启2025年5月调度" in page_text(client.get(response.headers["Location"]))
 
 
 def test_empty_deadlines_take_the_defaults(app, db, world, login_as):
@@ -159,7 +135,7 @@ def test_open_form_refusals_name_their_field(app, db, world, login_as):
     for name, (data, message) in cases.items():
         response = post_form(client, "/rounds/open", data)
         assert response.status_code == 200, name
-        assert message in _text(response), name
+        assert message in page_text(response), name
     assert _rounds(db) == []
 
 
@@ -168,7 +144,7 @@ def test_only_the_city_manages_rounds(rounds, app, login_as):
     assert client.get("/rounds/open").status_code == 404
     index = client.get("/rounds/").get_data(as_text=True)
     assert "2025年5月" in index and 'data-testid="open-round"' not in index
-    city = _signed_in(app, rounds.world, "city").get("/rounds/").get_data(as_text=True)
+    city = signed_in(app, rounds.world, "city").get("/rounds/").get_data(as_text=True)
     assert 'data-testid="open-round"' in city
 
 
@@ -179,7 +155,7 @@ def test_overview_counts_per_district(rounds, db, app, login_as):
     users = rounds.world.users
     with app.app_context():
         fill(db, users["enterprise_a"], rounds.report(db, "ent"))  # 企业已填报
-        _submit(db, rounds, "pub")  # 区县已提交
+        submit(db, rounds, "pub")  # 区县已提交
         db.commit()
     a, b = rounds.world.district_a, rounds.world.district_b
     page = login_as("city").get(f"/rounds/{rounds.round.id}").get_data(as_text=True)
@@ -235,7 +211,7 @@ def test_a_district_sees_only_its_own_row_and_an_enterprise_its_own_project(
     page = login_as("district_a").get(f"/rounds/{rounds.round.id}").get_data(as_text=True)
     assert _district_row(page, a.id) == dict.fromkeys(COLUMNS, 0) | {"total": 2, "pending": 2}
     assert _district_row(page, b.id) is None
-    enterprise = _signed_in(app, rounds.world, "enterprise_a")
+    enterprise = signed_in(app, rounds.world, "enterprise_a")
     page = enterprise.get(f"/rounds/{rounds.round.id}").get_data(as_text=True)
     assert _district_row(page, a.id) == dict.fromkeys(COLUMNS, 0) | {"total": 1, "pending": 1}
     assert "修改截止时间" not in page and "关闭本轮" not in page
@@ -245,7 +221,7 @@ def test_late_and_missing_at_the_deadline_instant(rounds, db, app, clock, login_
     deadline = rounds.round.district_deadline
     a, b = rounds.world.district_a, rounds.world.district_b
     with app.app_context():
-        _submit(db, rounds, "pub", at=deadline)  # at the instant: on time
+        submit(db, rounds, "pub", at=deadline)  # at the instant: on time
     clock.current = deadline
     client = login_as("city")
     page = client.get(f"/rounds/{rounds.round.id}").get_data(as_text=True)
@@ -255,7 +231,7 @@ def test_late_and_missing_at_the_deadline_instant(rounds, db, app, clock, login_
 
     clock.advance(seconds=1)
     with app.app_context():
-        _submit(db, rounds, "ent", at=clock.current)  # a second late
+        submit(db, rounds, "ent", at=clock.current)  # a second late
     page = client.get(f"/rounds/{rounds.round.id}").get_data(as_text=True)
     assert _district_row(page, a.id) == dict.fromkeys(COLUMNS, 0) | {
         "total": 2,
@@ -267,7 +243,7 @@ def test_late_and_missing_at_the_deadline_instant(rounds, db, app, clock, login_
         "pending": 1,
         "missing": 1,
     }
-    assert "仍有 1 条填报未提交，列为缺报" in _text(client.get(f"/rounds/{rounds.round.id}"))
+    assert "仍有 1 条填报未提交，列为缺报" in page_text(client.get(f"/rounds/{rounds.round.id}"))
     index = lxml.html.fromstring(client.get("/rounds/").get_data(as_text=True))
     [missing] = index.xpath("//tr[@data-testid='round-2025-05']/td[@data-testid='missing']")
     assert missing.text_content().strip() == "1"
@@ -275,12 +251,12 @@ def test_late_and_missing_at_the_deadline_instant(rounds, db, app, clock, login_
 
 def test_days_left_before_each_deadline(rounds, app, clock, login_as):
     client = login_as("city")
-    text = _text(client.get(f"/rounds/{rounds.round.id}"))  # 2025-06-02 09:00 Beijing
+    text = page_text(client.get(f"/rounds/{rounds.round.id}"))  # 2025-06-02 09:00 Beijing
     assert "企业填报截止：2025-06-02 23:59 今日截止" in text
     assert "区县提交截止：2025-06-05 23:59 剩 3 天" in text
     clock.current = dt.datetime(2025, 6, 3, 0, 0, tzinfo=BEIJING)
-    client = _signed_in(app, rounds.world, "city")  # the session timed out meanwhile
-    text = _text(client.get(f"/rounds/{rounds.round.id}"))
+    client = signed_in(app, rounds.world, "city")  # the session timed out meanwhile
+    text = page_text(client.get(f"/rounds/{rounds.round.id}"))
     assert "企业填报截止：2025-06-02 23:59 已截止" in text
     assert "剩 2 天" in text
 
@@ -319,7 +295,7 @@ def test_deadlines_edited_on_the_round_page(rounds, db, login_as):
         token_from=path,
     )
     assert response.status_code == 200
-    assert "区县提交截止时间：区县截止时间不能早于企业截止时间" in _text(response)
+    assert "区县提交截止时间：区县截止时间不能早于企业截止时间" in page_text(response)
     response = post_form(
         client,
         f"{path}/deadlines",
@@ -330,7 +306,7 @@ def test_deadlines_edited_on_the_round_page(rounds, db, login_as):
         },
         token_from=path,
     )
-    assert "已被他人修改" in _text(response)
+    assert "已被他人修改" in page_text(response)
     [after] = _rounds(db)
     assert after.district_deadline == dt.datetime(2025, 6, 8, 15, 59, tzinfo=dt.UTC)
 
@@ -339,7 +315,7 @@ def test_closing_keeps_unsubmitted_reports_pending_and_lists_them_missing(
     rounds, db, app, login_as
 ):
     with app.app_context():
-        _submit(db, rounds, "pub")
+        submit(db, rounds, "pub")
     client = login_as("city")
     path = f"/rounds/{rounds.round.id}"
     response = post_form(
@@ -359,7 +335,7 @@ def test_closing_keeps_unsubmitted_reports_pending_and_lists_them_missing(
         p["b"].id: ReportStatus.PENDING,
     }
     page = client.get(path)
-    text = _text(page)
+    text = page_text(page)
     assert "2025年5月调度已关闭，2 条未提交的填报列为缺报" in text
     assert "本轮已关闭，仍有 2 条填报未提交，列为缺报" in text
     html = page.get_data(as_text=True)
@@ -368,249 +344,3 @@ def test_closing_keeps_unsubmitted_reports_pending_and_lists_them_missing(
     assert "关闭本轮" not in html  # closed: no second close, no deadlines form
     # The submitted report is still in the review queue.
     assert rounds.projects["pub"].code in client.get("/rounds/review").get_data(as_text=True)
-
-
-# --- review -------------------------------------------------------------------------------
-
-
-def _queue_versions(db, rounds, *keys: str) -> list[str]:  # type: ignore[no-untyped-def]
-    db.expire_all()
-    return [f"{rounds.report(db, k).id}:{rounds.report(db, k).version_id}" for k in keys]
-
-
-def test_queue_lists_submitted_reports_oldest_first_with_late_ones_marked(
-    rounds, db, app, login_as
-):
-    late = rounds.round.district_deadline + dt.timedelta(minutes=1)
-    with app.app_context():
-        _submit(db, rounds, "b", user="district_b", at=late)
-        _submit(db, rounds, "pub", at=START)
-    doc = lxml.html.fromstring(login_as("city").get("/rounds/review").get_data(as_text=True))
-    rows = doc.xpath("//table[@data-testid='review-queue']/tbody/tr")
-    ids = [row.get("data-testid") for row in rows]
-    assert ids == [f"queue-{rounds.report(db, 'pub').id}", f"queue-{rounds.report(db, 'b').id}"]
-    assert [bool(row.xpath(".//*[@data-testid='late']")) for row in rows] == [False, True]
-
-
-def test_batch_approve_acts_on_what_it_can_and_names_what_it_skipped(rounds, db, app, login_as):
-    with app.app_context():
-        _submit(db, rounds, "pub")
-        _submit(db, rounds, "b", user="district_b")
-    keys = ("pub", "b", "ent")  # ent is still pending: skipped with the reason
-    response = post_form(
-        login_as("city"),
-        "/rounds/review",
-        {
-            "report_ids": [str(rounds.report(db, k).id) for k in keys],
-            "versions": _queue_versions(db, rounds, *keys),
-            "decision": "approve",
-        },
-        follow_redirects=True,
-    )
-    db.expire_all()
-    assert [rounds.report(db, k).status for k in keys] == [
-        ReportStatus.APPROVED,
-        ReportStatus.APPROVED,
-        ReportStatus.PENDING,
-    ]
-    text = _text(response)
-    assert "已审核通过 2 条填报" in text
-    assert f"以下填报未审核通过：{rounds.projects['ent'].code}（填报当前状态为“待填报”" in text
-
-
-def test_batch_return_needs_a_reason_and_sends_back_with_it(rounds, db, app, login_as):
-    with app.app_context():
-        _submit(db, rounds, "pub")
-        _submit(db, rounds, "b", user="district_b")
-    client = login_as("city")
-    ids = [str(rounds.report(db, k).id) for k in ("pub", "b")]
-    data = {"report_ids": ids, "versions": _queue_versions(db, rounds, "pub", "b")}
-    response = post_form(client, "/rounds/review", {**data, "decision": "return", "reason": ""})
-    assert response.status_code == 200
-    assert "退回必须填写退回原因" in _text(response)
-    long = post_form(
-        client, "/rounds/review", {**data, "decision": "return", "reason": "长" * 2001}
-    )
-    assert "退回原因" in _text(long) and "2000" in _text(long)
-    db.expire_all()
-    assert {rounds.report(db, k).status for k in ("pub", "b")} == {ReportStatus.SUBMITTED}
-    # A refused form keeps the ticks.
-    assert f'value="{ids[0]}" id="pick-{ids[0]}" checked' in long.get_data(as_text=True)
-
-    response = post_form(
-        client, "/rounds/review", {**data, "decision": "return", "reason": "投资数据与台账不符"}
-    )
-    assert response.status_code == 302
-    db.expire_all()
-    for key in ("pub", "b"):
-        report = rounds.report(db, key)
-        assert report.status == ReportStatus.RETURNED
-        assert report.return_reason == "投资数据与台账不符"
-
-
-def test_batch_review_refuses_a_tampered_selection(rounds, db, app, login_as):
-    with app.app_context():
-        _submit(db, rounds, "pub")
-    client = login_as("city")
-    report = rounds.report(db, "pub")
-    cases = {
-        "nothing": ({"versions": _queue_versions(db, rounds, "pub")}, "请至少选择一条填报"),
-        "no version": ({"report_ids": [str(report.id)]}, "页面缺少版本信息"),
-        "bad id": (
-            {"report_ids": ["x"], "versions": _queue_versions(db, rounds, "pub")},
-            "所选填报无效",
-        ),
-        "bad decision": (
-            {
-                "report_ids": [str(report.id)],
-                "versions": _queue_versions(db, rounds, "pub"),
-                "decision": "delete",
-            },
-            "请选择审核结论",
-        ),
-    }
-    for name, (data, message) in cases.items():
-        response = post_form(client, "/rounds/review", {"decision": "approve", **data})
-        assert response.status_code == 200, name
-        assert message in _text(response), name
-    db.expire_all()
-    assert rounds.report(db, "pub").status == ReportStatus.SUBMITTED
-
-
-def test_batch_review_skips_a_stale_report_and_hides_other_cities_reports(
-    rounds, db, app, login_as
-):
-    with app.app_context():
-        _submit(db, rounds, "pub")
-        _submit(db, rounds, "b", user="district_b")
-        other_round = services.open_round(
-            db, Acting(rounds.world.users["other_city"], START), rounds.world.other_city, 2025, 5
-        )
-        db.commit()
-    other = db.scalar(select(ProgressReport).where(ProgressReport.round_id == other_round.id))
-    assert other is not None
-    pub, b = rounds.report(db, "pub"), rounds.report(db, "b")
-    client = login_as("city")
-    # Another city's report among the ticked ones: not found, nothing done.
-    response = post_form(
-        client,
-        "/rounds/review",
-        {
-            "report_ids": [str(pub.id), str(other.id)],
-            "versions": [f"{pub.id}:{pub.version_id}", f"{other.id}:{other.version_id}"],
-            "decision": "approve",
-        },
-    )
-    assert response.status_code == 404
-    db.expire_all()
-    assert rounds.report(db, "pub").status == ReportStatus.SUBMITTED
-    # A report changed since the page was shown is skipped with the reason; the rest done.
-    response = post_form(
-        client,
-        "/rounds/review",
-        {
-            "report_ids": [str(pub.id), str(b.id)],
-            "versions": [f"{pub.id}:{pub.version_id - 1}", f"{b.id}:{b.version_id}"],
-            "decision": "approve",
-        },
-        follow_redirects=True,
-    )
-    text = _text(response)
-    assert f"以下填报未审核通过：{rounds.projects['pub'].code}（已被他人修改" in text
-    db.expire_all()
-    assert rounds.report(db, "pub").status == ReportStatus.SUBMITTED
-    assert rounds.report(db, "b").status == ReportStatus.APPROVED
-    assert db.get(ProgressReport, other.id).status == ReportStatus.PENDING  # type: ignore[union-attr]
-
-
-def test_single_approve_updates_the_projects_progress(rounds, db, app, login_as):
-    with app.app_context():
-        _submit(db, rounds, "pub")
-    report = rounds.report(db, "pub")
-    response = post_form(
-        login_as("city"),
-        f"/rounds/reports/{report.id}/approve",
-        {"version": str(report.version_id)},
-        token_from="/rounds/review",
-    )
-    assert response.status_code == 302 and response.headers["Location"] == "/rounds/review"
-    db.expire_all()
-    report = rounds.report(db, "pub")
-    assert report.status == ReportStatus.APPROVED
-    project = report.project
-    assert project.construction_status == ConstructionStatus.UNDER_CONSTRUCTION
-    assert project.actual_start == dt.date(2025, 3, 10)
-    assert project.percent_complete == Decimal("40")
-    assert project.investment_completed == Decimal("300")
-
-
-def test_single_return_requires_a_reason(rounds, db, app, login_as):
-    with app.app_context():
-        _submit(db, rounds, "pub")
-    client = login_as("city")
-    report = rounds.report(db, "pub")
-    path = f"/rounds/reports/{report.id}/return"
-    for reason, message in (("", "请填写退回原因"), ("长" * 2001, "退回原因")):
-        response = post_form(
-            client,
-            path,
-            {"version": str(report.version_id), "reason": reason},
-            token_from="/rounds/review",
-            follow_redirects=True,
-        )
-        assert message in _text(response)
-        db.expire_all()
-        assert rounds.report(db, "pub").status == ReportStatus.SUBMITTED
-    response = post_form(
-        client,
-        path,
-        {"version": str(report.version_id), "reason": "缺少现场照片"},
-        token_from="/rounds/review",
-    )
-    assert response.status_code == 302
-    db.expire_all()
-    report = rounds.report(db, "pub")
-    assert (report.status, report.return_reason) == (ReportStatus.RETURNED, "缺少现场照片")
-    returned = db.scalar(
-        select(func.count())
-        .select_from(ProgressReport)
-        .where(ProgressReport.status == ReportStatus.RETURNED)
-    )
-    assert returned == 1
-
-
-def test_approving_a_report_not_submitted_changes_nothing(rounds, db, login_as):
-    report = rounds.report(db, "pub")
-    response = post_form(
-        login_as("city"),
-        f"/rounds/reports/{report.id}/approve",
-        {"version": str(report.version_id)},
-        token_from="/rounds/review",
-    )
-    assert response.headers["Location"] == f"/rounds/reports/{report.id}"
-    db.expire_all()
-    assert rounds.report(db, "pub").status == ReportStatus.PENDING
-    assert rounds.report(db, "pub").project.percent_complete == Decimal(0)
-
-
-def test_refusals_of_single_decisions_are_shown_on_the_report_page(rounds, db, login_as):
-    client = login_as("city")
-    report = rounds.report(db, "pub")
-    response = post_form(
-        client,
-        f"/rounds/reports/{report.id}/approve",
-        {"version": str(report.version_id)},
-        token_from="/rounds/review",
-        follow_redirects=True,
-    )
-    assert "填报当前状态为“待填报”，不能执行此操作" in _text(response)
-    response = post_form(
-        client,
-        f"/rounds/reports/{report.id}/approve",
-        {},
-        token_from="/rounds/review",
-        follow_redirects=True,
-    )
-    assert "页面缺少版本信息" in _text(response)
-    db.expire_all()
-    assert rounds.report(db, "pub").status == ReportStatus.PENDING

@@ -1,30 +1,22 @@
-"""The filling side of the monthly dispatch, through its pages: the report form, the grid,
-submitting one or all complete reports, the report page, the to-do list, the round's
-report list and a project's history. Every test checks what was stored, not only codes."""
+"""The filling side of the monthly dispatch, one report at a time through its pages: the
+report form, submitting one report, and the report page with its copy of record, its
+return reason and the city's decisions. The grid is in test_fill_grid.py, the lists in
+test_fill_lists.py. Every test checks what was stored, not only codes."""
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from dispatch.audit import Acting
 from dispatch.rounds import services
-from models import (
-    ConstructionStatus,
-    DispatchRound,
-    PlanStatus,
-    ProgressReport,
-    ReportSnapshot,
-    ReportStatus,
-)
-from tests.conftest import START, login, post_form
+from models import ConstructionStatus, ProgressReport, ReportSnapshot, ReportStatus
+from tests.conftest import START, post_form
 from tests.fuzz.pages import find_form, messages
-from tests.projects.helpers import make_project
-from tests.rounds.helpers import fill
+from tests.rounds.helpers import approved_then_next_round, fill
+from tests.rounds.page_helpers import html, reread, signed_in
 
 FORM = {
     "construction_status": "under_construction",
@@ -38,27 +30,6 @@ FORM = {
     "problems": "",
     "next_steps": "设备安装",
 }
-
-
-def signed_in(app: Any, world: Any, key: str) -> Any:
-    """A browser of its own, signed in as the world's user ``key``."""
-    client = app.test_client()
-    user = world.users[key]
-    assert login(client, user.username, world.password).status_code == 302
-    return client
-
-
-def html(client: Any, path: str) -> str:
-    response = client.get(path)
-    assert response.status_code == 200, (path, response.status)
-    return response.get_data(as_text=True)
-
-
-def reread(db: Any, report: ProgressReport) -> ProgressReport:
-    db.expire_all()
-    found = db.get(ProgressReport, report.id)
-    assert found is not None
-    return found
 
 
 def edit(client: Any, report: ProgressReport, token_from: str | None = None, **overrides: str):  # type: ignore[no-untyped-def]
@@ -152,27 +123,8 @@ def test_stale_version_is_refused_and_the_typed_values_kept(rounds, db, login_as
     assert reread(db, report).description == "区县先保存"
 
 
-def _approved_then_next_round(rounds: Any, db: Any, app: Any, clock: Any) -> ProgressReport:
-    """ent's May report approved at 300 万元 under construction; June's round open."""
-    users = rounds.world.users
-    report = rounds.report(db, "ent")
-    with app.app_context():
-        fill(db, users["district_a"], report)
-        services.submit(db, Acting(users["district_a"], START), report, version=report.version_id)
-        services.approve(db, Acting(users["city"], START), report, version=report.version_id)
-        june = services.open_round(db, Acting(users["city"], START), rounds.world.city, 2025, 6)
-        db.commit()
-    new = db.scalar(
-        select(ProgressReport).where(
-            ProgressReport.round_id == june.id, ProgressReport.project_id == report.project_id
-        )
-    )
-    assert new is not None
-    return new
-
-
 def test_rule_refusals_name_the_field_through_the_form(rounds, db, app, clock, login_as) -> None:
-    report = _approved_then_next_round(rounds, db, app, clock)
+    report = approved_then_next_round(rounds, db, app, clock)
     version = report.version_id
     client = login_as("enterprise_a")
     page = html(client, f"/rounds/reports/{report.id}")
@@ -276,223 +228,7 @@ def test_returned_report_shows_its_reason_and_can_be_fixed(rounds, db, app, logi
     assert reread(db, report).status == ReportStatus.RETURNED
 
 
-# --- the grid ---------------------------------------------------------------------------
-
-
-def submit_complete_form(client: Any, round_id: int) -> tuple[str, dict[str, Any]]:
-    """The page with the grid, and what its 提交全部完整的填报 button posts (every row's
-    ``id:version``; a multi-valued field the fuzz parser keeps once)."""
-    path = f"/rounds/{round_id}/grid"
-    page = html(client, path)
-    form = find_form(page, path, f"/rounds/{round_id}/submit-complete", "POST")
-    assert form is not None
-    versions = re.findall(r'name="versions" value="([^"]+)"', page)
-    return page, {"csrf_token": form.fields["csrf_token"].value, "versions": versions}
-
-
-def grid_form(client: Any, round_id: int) -> dict[str, str]:
-    """What the grid page posts when nothing is changed (as the browser would)."""
-    path = f"/rounds/{round_id}/grid"
-    form = find_form(html(client, path), path, path, "POST")
-    assert form is not None
-    return form.values()
-
-
-def test_grid_save_is_all_or_nothing_with_messages_on_the_bad_cells(rounds, db, login_as) -> None:
-    ent, pub = rounds.report(db, "ent"), rounds.report(db, "pub")
-    versions = {ent.id: ent.version_id, pub.id: pub.version_id}
-    client = login_as("district_a")
-    data = grid_form(client, rounds.round.id)
-    assert f"r{rounds.report(db, 'b').id}.version" not in data  # 乙区's row is not 甲区's
-    data[f"r{ent.id}.description"] = "锅炉拆除完成"
-    data[f"r{ent.id}.construction_status"] = "under_construction"
-    data[f"r{ent.id}.actual_start"] = "2025-04-01"
-    data[f"r{pub.id}.description"] = "管网铺设"
-    data[f"r{pub.id}.percent_complete"] = "150"
-
-    path = f"/rounds/{rounds.round.id}/grid"
-    response = client.post(path, data=data)
-
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    found = messages(page)
-    assert any("完成进度（%）" in m and "100" in m for m in found), found
-    assert 'value="150"' in page and "锅炉拆除完成" in page  # typed values kept
-    assert "本次未保存任何修改" in page
-    for report in (ent, pub):
-        saved = reread(db, report)
-        assert saved.version_id == versions[report.id] and saved.description == ""
-
-    data[f"r{pub.id}.percent_complete"] = "35"
-    response = client.post(path, data=data)
-    assert response.status_code == 302
-    saved_ent, saved_pub = reread(db, ent), reread(db, pub)
-    assert saved_ent.description == "锅炉拆除完成"
-    assert saved_ent.construction_status == ConstructionStatus.UNDER_CONSTRUCTION
-    assert saved_ent.actual_start == dt.date(2025, 4, 1)
-    assert saved_pub.description == "管网铺设" and saved_pub.percent_complete == Decimal("35.00")
-    # A district's fill keeps the state: filled is not yet submitted.
-    assert {saved_ent.status, saved_pub.status} == {ReportStatus.PENDING}
-    assert "已保存 2 条填报" in html(client, path)
-
-
-def test_grid_refuses_a_row_changed_meanwhile_and_saves_no_other(rounds, db, login_as) -> None:
-    ent, pub = rounds.report(db, "ent"), rounds.report(db, "pub")
-    client = login_as("district_a")
-    data = grid_form(client, rounds.round.id)
-    fill(db, rounds.world.users["enterprise_a"], ent, description="企业同时填报")
-    db.commit()
-    data[f"r{ent.id}.next_steps"] = "区县修改"
-    data[f"r{pub.id}.next_steps"] = "区县修改"
-
-    response = client.post(f"/rounds/{rounds.round.id}/grid", data=data)
-
-    assert response.status_code == 200
-    assert "已被他人修改" in response.get_data(as_text=True)
-    assert reread(db, ent).description == "企业同时填报"
-    assert reread(db, pub).next_steps == ""
-    assert reread(db, pub).version_id == pub.version_id
-
-
-def test_grid_row_outside_the_scope_is_404_and_changes_nothing(rounds, db, login_as) -> None:
-    ent = rounds.report(db, "ent")
-    client = login_as("district_b")
-    data = grid_form(client, rounds.round.id)
-    data[f"r{ent.id}.version"] = str(ent.version_id)
-    data[f"r{ent.id}.description"] = "越权填报"
-    response = client.post(f"/rounds/{rounds.round.id}/grid", data=data)
-    assert response.status_code == 404
-    assert reread(db, ent).description == "" and reread(db, ent).version_id == ent.version_id
-
-
-def test_submit_complete_submits_complete_rows_and_names_the_skipped(rounds, db, login_as) -> None:
-    ent, pub = rounds.report(db, "ent"), rounds.report(db, "pub")
-    fill(db, rounds.world.users["enterprise_a"], ent)  # complete
-    db.commit()  # pub: prefilled from the project, no progress description yet
-    client = login_as("district_a")
-    page, data = submit_complete_form(client, rounds.round.id)
-    assert "提交全部完整的填报（1 条）" in page and len(data["versions"]) == 2
-
-    path = f"/rounds/{rounds.round.id}/submit-complete"
-    response = client.post(path, data=data, follow_redirects=True)
-
-    assert response.status_code == 200
-    assert reread(db, ent).status == ReportStatus.SUBMITTED
-    assert reread(db, pub).status == ReportStatus.PENDING
-    shown = response.get_data(as_text=True)
-    assert "已提交 1 条填报" in shown
-    skipped = [m for m in messages(shown) if "以下填报未提交" in m]
-    assert skipped and pub.project.code in skipped[0] and "进展情况不能为空" in skipped[0]
-    assert db.scalar(select(ReportSnapshot).where(ReportSnapshot.report_id == ent.id))
-
-
-def test_submit_complete_after_the_deadline_marks_late(rounds, db, clock, login_as) -> None:
-    ent = rounds.report(db, "ent")
-    fill(db, rounds.world.users["district_a"], ent)
-    db.commit()
-    # A minute after the deadline (signed in then: the session's idle limit runs on the clock).
-    clock.current = rounds.round.district_deadline + dt.timedelta(minutes=1)
-    client = login_as("district_a")
-    _page, data = submit_complete_form(client, rounds.round.id)
-    path = f"/rounds/{rounds.round.id}/submit-complete"
-    response = client.post(path, data=data, follow_redirects=True)
-    assert "其中 1 条逾期" in response.get_data(as_text=True)
-    saved = reread(db, ent)
-    assert saved.status == ReportStatus.SUBMITTED and saved.late
-
-
-def test_grid_loads_reports_without_a_query_per_row(rounds, db, app, engine, login_as) -> None:
-    client = login_as("city")
-    path = f"/rounds/{rounds.round.id}/grid"
-
-    def queries() -> int:
-        seen: list[str] = []
-
-        def count(*args: Any) -> None:
-            seen.append(args[2])
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            html(client, path)
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(seen)
-
-    few = queries()
-    with app.app_context():
-        for n in range(6):
-            make_project(db, rounds.world, status=PlanStatus.APPROVED, name=f"甲区扩容项目{n}")
-    in_round = select(ProgressReport).where(ProgressReport.round_id == rounds.round.id)
-    assert len(db.scalars(in_round).all()) == 9
-    assert queries() == few
-
-
-# --- lists ------------------------------------------------------------------------------
-
-
-def test_report_list_filters_and_refuses_bad_values_with_a_message(rounds, db, login_as) -> None:
-    fill(db, rounds.world.users["enterprise_a"], rounds.report(db, "ent"))
-    db.commit()
-    client = login_as("city")
-    path = f"/rounds/{rounds.round.id}/reports"
-    codes = {key: rounds.projects[key].code for key in ("ent", "pub", "b")}
-
-    page = html(client, f"{path}?status=enterprise_filled")
-    assert codes["ent"] in page and codes["pub"] not in page and codes["b"] not in page
-    page = html(client, f"{path}?district={rounds.world.district_b.id}")
-    assert codes["b"] in page and codes["ent"] not in page
-    page = html(client, f"{path}?status=%00bogus&district={rounds.world.other_district.id}")
-    refused = [m for m in messages(page) if "无效" in m]
-    assert len(refused) == 2 and all(codes[k] in page for k in codes)
-
-
-def test_report_list_shows_each_user_only_their_reports(rounds, db, app) -> None:
-    path = f"/rounds/{rounds.round.id}/reports"
-    ent_code, pub_code = rounds.projects["ent"].code, rounds.projects["pub"].code
-    page = html(signed_in(app, rounds.world, "enterprise_a"), path)
-    assert ent_code in page and pub_code not in page
-    page = html(signed_in(app, rounds.world, "district_b"), path)
-    assert ent_code not in page and rounds.projects["b"].code in page
-
-
-def test_todo_lists_what_each_user_fills_with_the_days_left(rounds, db, app) -> None:
-    ent = rounds.report(db, "ent")
-    page = html(signed_in(app, rounds.world, "enterprise_a"), "/rounds/todo")
-    assert f'data-testid="todo-report-{ent.id}"' in page
-    assert rounds.projects["pub"].code not in page
-    assert "今天截止" in page  # START is the enterprise deadline's day (2025-06-02)
-    page = html(signed_in(app, rounds.world, "district_a"), "/rounds/todo")
-    assert 'data-testid="todo-to_submit"' in page and "剩余 3 天" in page
-    page = html(signed_in(app, rounds.world, "city"), "/rounds/todo")
-    assert 'data-testid="to-review">0<' in page
-
-
-def test_project_history_lists_the_project_across_rounds(rounds, db, app, clock, login_as) -> None:
-    report = _approved_then_next_round(rounds, db, app, clock)
-    client = login_as("enterprise_a")
-    page = html(client, f"/rounds/projects/{report.project_id}")
-    assert 'data-testid="history-2025-05"' in page and 'data-testid="history-2025-06"' in page
-    assert "已通过" in page and "300.00" in page
-    other = signed_in(app, rounds.world, "enterprise_b")
-    assert other.get(f"/rounds/projects/{report.project_id}").status_code == 404
-
-
-def test_closed_round_offers_no_grid(rounds, db, app, login_as) -> None:
-    with app.app_context():
-        services.close_round(
-            db,
-            Acting(rounds.world.users["city"], START),
-            rounds.round,
-            version=rounds.round.version_id,
-        )
-        db.commit()
-    client = login_as("district_a")
-    page = html(client, f"/rounds/{rounds.round.id}/grid")
-    assert 'data-testid="round-closed"' in page and "grid-form" not in page
-    report = rounds.report(db, "pub")
-    response = client.get(f"/rounds/reports/{report.id}/edit", follow_redirects=True)
-    assert "调度已关闭" in response.get_data(as_text=True)
-    assert db.get(DispatchRound, rounds.round.id).status.value == "closed"  # type: ignore[union-attr]
+# --- the city's decision on the report page ---------------------------------------------
 
 
 def test_city_returns_from_the_report_page(rounds, db, app) -> None:
