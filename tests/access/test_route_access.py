@@ -33,14 +33,13 @@ from models import (
     Role,
     User,
 )
-from tests.access.matrix import (
+from tests.access.cases import (
     ACTORS,
     CR,
     DISABLED,
     FILES,
     FORM_DATA,
     LOCKED,
-    MATRIX,
     OFFICER,
     TOTP_ACTOR,
     TOTP_PENDING,
@@ -48,6 +47,7 @@ from tests.access.matrix import (
     WORLD_KEY,
     Row,
 )
+from tests.access.matrix import MATRIX
 from tests.auth.totp_helpers import enrol, sign_in_with_code
 from tests.conftest import START, csrf_token, login
 from tests.evidence.states import evidence_at

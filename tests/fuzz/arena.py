@@ -40,7 +40,7 @@ from models import (
     Role,
     User,
 )
-from tests.access.matrix import (
+from tests.access.cases import (
     ACTORS,
     CR,
     DISABLED,

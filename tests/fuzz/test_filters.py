@@ -15,7 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.access.matrix import MATRIX, Row
+from tests.access.cases import Row
+from tests.access.matrix import MATRIX
 from tests.fuzz import checks
 from tests.fuzz.arena import FUZZ, Arena, Objects, allowed_actors
 from tests.fuzz.hostile import MISSING, draw_targets, hostile_value

@@ -29,7 +29,8 @@ from hypothesis import strategies as st
 from dispatch.core.catalog import get_catalog
 from dispatch.projects.samples import sample_params
 from forms.projects import params_as_form_data
-from tests.access.matrix import MATRIX, Row
+from tests.access.cases import Row
+from tests.access.matrix import MATRIX
 from tests.evidence.corpus import EXE, GOOD, PDF_JS, SVG
 from tests.fuzz import checks
 from tests.fuzz.arena import FUZZ, PAGE_OF, Arena, allowed_actors, baseline

@@ -32,7 +32,8 @@ from dispatch.admin import imports
 from dispatch.demo.orgs import demo_uscc
 from dispatch.workbooks.importer import MAX_ROWS
 from dispatch.workbooks.writer import XLSX_MIMETYPE
-from tests.access.matrix import MATRIX, Row
+from tests.access.cases import Row
+from tests.access.matrix import MATRIX
 from tests.conftest import csrf_token
 from tests.factories import World
 from tests.fuzz import checks
