@@ -357,9 +357,9 @@ def run(tmp: Path, s3: TempS3, args: argparse.Namespace) -> None:
             raw = measured(bench.raw_put, {"this process": me, "S3": s3_pid})
             client = bench.client()
             pids = {"app": me, "S3": s3_pid, "browser": client.process.pid}
-            app = measured(client.go, pids)
+            upload = measured(client.go, pids)
             client.check()
-            pairs.append((raw, app))
+            pairs.append((raw, upload))
         tracemalloc.start()
         bench.upload()
         traced = tracemalloc.get_traced_memory()[1]
