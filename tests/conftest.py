@@ -38,9 +38,9 @@ class SharedBytecode(BytecodeCache):
     """Compiled templates kept for every app the test process builds.
 
     A production process builds its app once and compiles each template once; the suite
-    builds an app per test, and compiling the same templates again and again was a third
-    of its time. Jinja checks each entry against its template's source, so an edited
-    template is compiled afresh.
+    builds an app per test, and compiling the same templates again and again took a fifth
+    of the access matrix's time (46 of 228 s under cProfile). Jinja checks each entry
+    against its template's source, so an edited template is compiled afresh.
     """
 
     def __init__(self) -> None:
