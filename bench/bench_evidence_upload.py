@@ -289,19 +289,21 @@ def report(
             f" {raw.rss_growth / MB:7.1f} {app.rss_growth / MB:10.1f}"
             f" {raw.cpu_total:10.2f} {app.cpu_total:13.2f}"
         )
-    best_raw = min(raw.seconds for raw, _app in pairs)
-    best_app = min(app.seconds for _raw, app in pairs)
+    raws = [raw for raw, _upload in pairs]
+    uploads = [upload for _raw, upload in pairs]
+    best_raw = min(raw.seconds for raw in raws)
+    best_app = min(upload.seconds for upload in uploads)
     median = statistics.median(raw.seconds / app.seconds for raw, app in pairs)
     print(f"best: raw put {best_raw:.2f} s = {mb / best_raw:.0f} MiB/s, "
           f"through the page {best_app:.2f} s = {mb / best_app:.0f} MiB/s")  # fmt: skip
     print(f"throughput ratio (raw s / upload s): best/best {best_raw / best_app:.2f}, "
           f"median of pairs {median:.2f} (goal >= 0.8)")  # fmt: skip
     print(f"peak RSS growth: upload through the page max "
-          f"{max(app.rss_growth for _r, app in pairs) / MB:.1f} MiB (target < 50 MiB); "
-          f"raw put max {max(raw.rss_growth for raw, _a in pairs) / MB:.1f} MiB")  # fmt: skip
+          f"{max(upload.rss_growth for upload in uploads) / MB:.1f} MiB (target < 50 MiB); "
+          f"raw put max {max(raw.rss_growth for raw in raws) / MB:.1f} MiB")  # fmt: skip
     print(f"tracemalloc peak during one upload: {traced / MB:.1f} MiB")
     cores = len(os.sched_getaffinity(0))
-    for label, runs in (("raw put", [r for r, _a in pairs]), ("upload", [a for _r, a in pairs])):
+    for label, runs in (("raw put", raws), ("upload", uploads)):
         by_process = ", ".join(
             f"{name} {statistics.median(run.cpu[name] for run in runs):.2f}" for name in runs[0].cpu
         )

@@ -113,7 +113,7 @@ def submit(
     db.commit()
 
 
-def approved_then_next_round(rounds: Any, db: Any, app: Any, clock: Any) -> ProgressReport:
+def approved_then_next_round(rounds: RoundWorld, db: Session, app: Flask) -> ProgressReport:
     """ent's May report approved at 300 万元 under construction; June's round open."""
     users = rounds.world.users
     report = rounds.report(db, "ent")

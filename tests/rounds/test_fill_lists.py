@@ -46,8 +46,8 @@ def test_todo_lists_what_each_user_fills_with_the_days_left(rounds, db, app) -> 
     assert 'data-testid="to-review">0<' in page
 
 
-def test_project_history_lists_the_project_across_rounds(rounds, db, app, clock, login_as) -> None:
-    report = approved_then_next_round(rounds, db, app, clock)
+def test_project_history_lists_the_project_across_rounds(rounds, db, app, login_as) -> None:
+    report = approved_then_next_round(rounds, db, app)
     client = login_as("enterprise_a")
     page = html(client, f"/rounds/projects/{report.project_id}")
     assert 'data-testid="history-2025-05"' in page and 'data-testid="history-2025-06"' in page

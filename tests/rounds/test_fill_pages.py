@@ -123,8 +123,8 @@ def test_stale_version_is_refused_and_the_typed_values_kept(rounds, db, login_as
     assert reread(db, report).description == "区县先保存"
 
 
-def test_rule_refusals_name_the_field_through_the_form(rounds, db, app, clock, login_as) -> None:
-    report = approved_then_next_round(rounds, db, app, clock)
+def test_rule_refusals_name_the_field_through_the_form(rounds, db, app, login_as) -> None:
+    report = approved_then_next_round(rounds, db, app)
     version = report.version_id
     client = login_as("enterprise_a")
     page = html(client, f"/rounds/reports/{report.id}")
