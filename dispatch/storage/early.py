@@ -43,6 +43,7 @@ class Growing:
         self._fd = fd
         self._offset = 0
         self._written = 0
+        self._wanted: float = 0  # the reader waits until this much has been written
         self._state = "open"  # open → finished | abandoned
         self._changed = threading.Condition()
 
@@ -51,7 +52,9 @@ class Growing:
     def wrote(self, n: int) -> None:
         with self._changed:
             self._written += n
-            self._changed.notify_all()
+            # Woken only once what it waits for is there: not once per piece written.
+            if self._written >= self._wanted:
+                self._changed.notify_all()
 
     def finish(self) -> None:
         self._end("finished")
@@ -75,6 +78,8 @@ class Growing:
                 ready = self._written - self._offset
                 if self._state == "finished" or (n > 0 and ready >= n):
                     break
+                # All of it (n < 0) is there once finished, which wakes the reader anyway.
+                self._wanted = self._offset + n if n > 0 else float("inf")
                 if not self._changed.wait(WAIT):
                     raise Abandoned()
         size = ready if n is None or n < 0 else min(n, ready)

@@ -29,6 +29,7 @@ from dispatch.clock import now
 from dispatch.core.filescan import Scan
 from dispatch.storage.base import Storage, new_key
 from dispatch.storage.early import EarlyPut
+from dispatch.web.multipart import FastFormDataParser
 
 MB = 1024 * 1024
 FIELDS_ALLOWANCE = MB  # the form's own fields and the multipart framing
@@ -116,7 +117,10 @@ class ScannedSpool:
 
 
 class UploadRequest(Request):
-    """The app's request: uploads spooled by :class:`ScannedSpool`, bounded per file."""
+    """The app's request: uploads spooled by :class:`ScannedSpool`, bounded per file,
+    multipart bodies decoded by python-multipart (dispatch.web.multipart)."""
+
+    form_data_parser_class = FastFormDataParser
 
     def _declared(self) -> tuple[Declared, int | None] | None:
         view = current_app.view_functions.get(self.endpoint or "")
