@@ -9,10 +9,10 @@ import itertools
 from sqlalchemy.orm import Session
 
 from dispatch.audit import Acting
-from dispatch.demo.orgs import demo_uscc
 from dispatch.orgs import accounts
 from dispatch.orgs import services as orgs
 from models import Enterprise, Region, RegionKind, Role, User
+from models.orgs import uscc_check_char
 
 PASSWORD = "Test@2025!pw"
 # Test organisations are set up by "the system" (no acting user) at the suite's start time.
@@ -28,13 +28,21 @@ def make_region(
     )
 
 
+def factory_uscc(division_code: str, n: int) -> str:
+    """A well-formed credit code that no fixed code of a test can equal: organisation code
+    ``TF`` and the serial in seven digits. (``demo_uscc`` repeats every 310 serials, so that
+    a test process's hundredth enterprise could take the code a test imports as new.)"""
+    first17 = "91" + division_code + f"TF{n:07d}"
+    return first17 + uscc_check_char(first17)
+
+
 def make_enterprise(session: Session, district: Region, name: str | None = None) -> Enterprise:
     n = next(_seq)
     return orgs.create_enterprise(
         session,
         SETUP,
         name=name or f"测试企业{n}有限公司",
-        uscc=demo_uscc(district.division_code, 500 + n),
+        uscc=factory_uscc(district.division_code, n),
         district=district,
         address="测试路 1 号",
         industry="测试",
