@@ -8,6 +8,7 @@ import datetime as dt
 import html
 import re
 
+import lxml.html
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -259,3 +260,22 @@ def test_project_list_overdue_and_bad_warning_values(rounds, db, login_as) -> No
         assert response.status_code == 200, bad
         assert 'data-testid="filter-note">预警筛选条件无效，已忽略<' in page
         assert _codes(page) == everything  # ignored: the list unfiltered
+
+
+def test_the_dashboard_counts_and_lists_stalled_projects(rounds, db, app, login_as) -> None:
+    for month in (2, 3, 4):
+        _month(db, app, rounds, month, pub=STILL, b=STILL, ent=DONE)
+    response = login_as("city").get("/dashboards/")
+    assert response.status_code == 200
+    doc = lxml.html.fromstring(response.get_data(as_text=True))
+    counts = {
+        row.get("data-key"): [cell.text_content().strip() for cell in row.xpath("td")]
+        for row in doc.xpath("//table[@data-testid='table-warnings']/tbody/tr[@data-key]")
+    }
+    world = rounds.world
+    # Columns: overdue, stalled. ent (district A) reported the same 100% thrice: finished.
+    assert counts[str(world.district_a.id)] == ["0", "1"]
+    assert counts[str(world.district_b.id)] == ["0", "1"]
+    listed = doc.xpath("//table[@data-testid='warning-projects']//tr[@data-warning='stalled']")
+    codes = sorted(row.xpath("td")[1].text_content().strip() for row in listed)
+    assert codes == sorted(rounds.projects[key].code for key in ("pub", "b"))
