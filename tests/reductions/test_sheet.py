@@ -19,7 +19,7 @@ from dispatch.reductions import sheet as sheets
 from dispatch.storage import LocalStorage, MemoryStorage, Storage
 from models import AuditEvent, ConfirmationStatus, EvidenceFile, EvidenceStatus
 from tests.conftest import START
-from tests.reductions.states import confirm, drafted_project, enter
+from tests.reductions.states import confirm, drafted_project, enter, stable_project
 from tests.storage.conftest import s3_storage
 
 LATER = START.replace(month=12)
@@ -155,3 +155,25 @@ def test_a_failing_store_leaves_the_confirmation_undone(db, world) -> None:
 
     assert services.current_confirmation(db, project, 2025) is None
     assert services.open_draft(db, project, 2025) is not None
+
+
+# Fuel elimination without the natural gas factor: the engine takes it from the table.
+FUEL = {"fuel_use": "10000", "nox_factor": "2.0", "nox_removal": "0", "substitute_gas": "50"}
+
+
+def test_a_table_coefficient_names_its_table_and_the_example_caveat(db, world) -> None:
+    project = stable_project(
+        db, world, type_code="A2", method="fuel_elimination", params=dict(FUEL)
+    )
+    enter(db, world, project, params=dict(FUEL))
+    storage = MemoryStorage()
+    row = confirm(db, world, project, storage=storage)
+    sheet = sheets.build(get_catalog(), row)
+    (gas,) = [c for c in sheet.coefficients if c.label == "天然气NOx产生系数"]
+    assert (gas.value, gas.unit) == ("17.6", "kg/万m³")
+    assert gas.source.startswith("系数表 gas_nox")
+    assert "示例默认值，应以本省发布的系数为准" in gas.source
+    # 10000 t/a × 2.0 kg/t × (1 − 0/100) × 10⁻³ − 50 万m³/a × 17.6 kg/万m³ × 10⁻³
+    assert "17.6" in sheet.results[0].formula[0] and "19.1200" in sheet.results[0].formula[0]
+    text = pdf_text(_bytes(storage, row.sheet_evidence))
+    assert "系数表gas_nox" in text and "示例默认值" in text
