@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -127,4 +128,39 @@ def build_world(session: Session) -> World:
         other_district=other_district,
         other_enterprise=other_enterprise,
         users=users,
+    )
+
+
+# A world's rows by model and id: field name → id, and user key → id.
+@dataclasses.dataclass(frozen=True)
+class WorldIds:
+    regions: dict[str, int]
+    enterprises: dict[str, int]
+    users: dict[str, int]
+
+
+_REGIONS = ("province", "city", "district_a", "district_b", "other_city", "other_district")
+_ENTERPRISES = ("enterprise_a", "enterprise_b", "other_enterprise")
+
+
+def world_ids(world: World) -> WorldIds:
+    return WorldIds(
+        regions={name: getattr(world, name).id for name in _REGIONS},
+        enterprises={name: getattr(world, name).id for name in _ENTERPRISES},
+        users={key: user.id for key, user in world.users.items()},
+    )
+
+
+def load_world(session: Session, ids: WorldIds) -> World:
+    """The world whose rows are already in ``session``'s database."""
+
+    def get(model: type[Any], id_: int) -> Any:
+        found = session.get(model, id_)
+        assert found is not None, f"{model.__name__} {id_} of the world is missing"
+        return found
+
+    return World(
+        **{name: get(Region, id_) for name, id_ in ids.regions.items()},
+        **{name: get(Enterprise, id_) for name, id_ in ids.enterprises.items()},
+        users={key: get(User, id_) for key, id_ in ids.users.items()},
     )
