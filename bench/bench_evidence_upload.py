@@ -37,7 +37,7 @@ parses, scans, spools and hashes what a raw put only sends, and every CPU second
 is one the S3 server does not get. The second asks whether the app keeps pace with the
 storage. One more upload runs under tracemalloc, untimed.
 
-Where the time goes: each stage alone on the same file, one after the other as the route
+Where the time goes (``upload_stages.py``): each stage alone on the same file, as the route
 did before the early put (multipart parsing and spooling, also with Werkzeug's own parser
 for comparison; the sniffer reading the file whole; reading + hashing as ``Metered``
 does; ``S3Storage.put``) and, with ``--profile``, one more request under cProfile by
@@ -51,44 +51,35 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import cProfile
-import datetime as dt
 import hashlib
-import io
 import json
 import logging
 import os
-import pstats
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from werkzeug.formparser import FormDataParser
 from werkzeug.serving import make_server
 
 # From the test suite: its throwaway SeaweedFS server, its factories of users and projects,
 # and the padded PDF its S3 failure test uploads.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from upload_client import framing  # this folder's: the body the client sends
 from upload_measure import Browser, Measured, measured
+from upload_stages import profile, stages
 
 from dispatch.app import create_app
 from dispatch.config import Settings
 from dispatch.db import get_session
-from dispatch.evidence import sniff
 from dispatch.migrate import upgrade
-from dispatch.storage import S3Storage, new_key
-from dispatch.storage.base import Metered
+from dispatch.storage import S3Storage
 from dispatch.storage.s3 import PARALLEL_PARTS, PART_SIZE, fail_fast_client
-from dispatch.web.multipart import FastFormDataParser
 from models import EvidenceFile, Project, StoredFile
 from tests.evidence.test_upload_s3_failure import write_padded_pdf
 from tests.factories import PASSWORD, build_world
@@ -200,116 +191,6 @@ class Client:
         (row,) = [row for row in self.bench._rows() if row.id not in self.before]
         ok = row.size == self.bench.file.stat().st_size and row.sha256 == self.bench.sha256
         assert ok, "the stored file differs from the one sent"
-
-
-class Sink(io.RawIOBase):
-    """A file part's stream that keeps nothing (``stream_factory``: any arguments)."""
-
-    def __init__(self, **_part: Any) -> None:
-        super().__init__()
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        return len(data)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return 0
-
-
-def stages(file: Path, storage: S3Storage) -> list[tuple[str, float]]:
-    """Each stage of the route alone on the same bytes (seconds)."""
-    found = []
-    preamble, epilogue = framing("stages", {}, NAME)
-    with tempfile.TemporaryFile() as body:
-        body.write(preamble)
-        with file.open("rb") as f:
-            while chunk := f.read(MB):
-                body.write(chunk)
-        body.write(epilogue)
-        body.seek(0)
-        held = body.read()  # for the decoding alone: read from memory
-        parsers = (
-            ("the app: parse the multipart body, spool the file", FastFormDataParser(), body),
-            ("  the same with Werkzeug's own parser", FormDataParser(), body),
-            ("  the app's decoding alone (from memory to nowhere)", FastFormDataParser(Sink), None),
-            ("  Werkzeug's own decoding alone", FormDataParser(Sink), None),
-        )
-        best: dict[str, float] = {}
-        for _round in range(3):  # alternately, the best of three: the first pays for the cache
-            for label, parser, source in parsers:
-                source = source or io.BytesIO(held)
-                source.seek(0)
-                environ = {
-                    "REQUEST_METHOD": "POST",
-                    "CONTENT_TYPE": "multipart/form-data; boundary=stages",
-                    "CONTENT_LENGTH": str(len(held)),
-                    "wsgi.input": source,
-                }
-                started = time.perf_counter()
-                _stream, _form, files = parser.parse_from_environ(environ)
-                best[label] = min(best.get(label, float("inf")), _since(started))
-                files["files"].close()
-        found.extend(best.items())
-    with file.open("rb") as f:
-        started = time.perf_counter()
-        sniff.sniff(f, "a.pdf", ("pdf",))
-        found.append(("sniff (PDF: signature, tail, scan for active content)", _since(started)))
-        started = time.perf_counter()
-        metered = Metered(f, None)
-        while metered.read(PART_SIZE):
-            pass
-        found.append(("read + SHA-256 as Metered does (part-size reads)", _since(started)))
-        f.seek(0)
-        key = new_key("bench", dt.datetime.now(dt.UTC))
-        started = time.perf_counter()
-        storage.put(key, f, content_type="application/pdf")
-        found.append(("S3Storage.put (Metered + the SDK's multipart upload)", _since(started)))
-        storage.delete(key)
-    return found
-
-
-def _since(started: float) -> float:
-    return time.perf_counter() - started
-
-
-# Where a profiled request spends its time: (label, file suffix, function name).
-PROFILED = (
-    ("the request (Flask's wsgi_app)", "flask/app.py", "wsgi_app"),
-    ("  multipart parse + spool", "dispatch/web/multipart.py", "parse"),
-    ("    of which the scan on the way", "dispatch/core/filescan.py", "feed"),
-    ("  sniff (from the scan)", "dispatch/evidence/sniff.py", "sniff"),
-    # The put runs in its own thread (not profiled): the request waits for its end here.
-    ("  waiting for the early put to end", "dispatch/storage/early.py", "take"),
-)
-
-
-def profile(app: Any, bench: Bench) -> str:
-    """One more upload under cProfile (inside the server's thread), by stage."""
-    profiler = cProfile.Profile()
-    wsgi = app.wsgi_app
-
-    def profiled(environ: dict[str, Any], start_response: Any) -> Any:
-        return profiler.runcall(wsgi, environ, start_response)
-
-    app.wsgi_app = profiled
-    try:
-        bench.upload()
-    finally:
-        app.wsgi_app = wsgi
-    stats = pstats.Stats(profiler)
-    cumulative = {
-        (file, name): entry[3]
-        for (file, _line, name), entry in stats.stats.items()  # type: ignore[attr-defined]
-    }
-    lines = ["profiled upload (cProfile slows Python code; cumulative seconds):"]
-    for label, suffix, name in PROFILED:
-        seconds = sum(
-            t for (file, fn), t in cumulative.items() if fn == name and file.endswith(suffix)
-        )
-        lines.append(f"  {seconds:6.2f} s  {label}")
-    return "\n".join(lines)
 
 
 def report(size: int, pairs: list[tuple[Measured, Measured]], apart: bool) -> None:
@@ -435,10 +316,10 @@ def run(tmp: Path, s3: TempS3, args: argparse.Namespace) -> None:
         tracemalloc.stop()
         print(f"tracemalloc peak during one upload: {traced / MB:.1f} MiB")
         print("stages alone on the same file:")
-        for label, seconds in stages(file, storage):
+        for label, seconds in stages(file, storage, NAME):
             print(f"  {seconds:6.2f} s  {size / MB / seconds:6.0f} MiB/s  {label}")
         if args.profile:
-            print(profile(app, bench))
+            print(profile(app, bench.upload))
     finally:
         http.shutdown()
         thread.join()

@@ -32,7 +32,7 @@ def make_region(
 def factory_uscc(division_code: str, n: int) -> str:
     """A well-formed credit code that no fixed code of a test can equal: organisation code
     ``TF`` and the serial in seven digits. (``demo_uscc`` repeats every 310 serials, so that
-    a test process's hundredth enterprise could take the code a test imports as new.)"""
+    a test process's 91st enterprise took the code a test imports as new.)"""
     first17 = "91" + division_code + f"TF{n:07d}"
     return first17 + uscc_check_char(first17)
 
