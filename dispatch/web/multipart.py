@@ -29,6 +29,7 @@ from werkzeug.datastructures import FileStorage, Headers, MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser, MultiPartParser
 from werkzeug.http import parse_options_header
+from werkzeug.sansio.multipart import File
 
 # Bytes read from the body at a time: under glibc's first mmap threshold (128 KiB), so that
 # each piece comes from the heap, not from a mapping of its own, whose page faults cost
@@ -118,12 +119,8 @@ class _Body:
         self._name = cast(str, options.get("name"))
         self._filename = options.get("filename")
         if self._filename is not None:
-            self._stream = self.owner.stream_factory(
-                total_content_length=self.content_length,
-                filename=self._filename,
-                content_type=self._headers.get("content-type"),
-                content_length=_plain_int(self._headers.get("content-length")),
-            )
+            part = File(name=self._name, filename=self._filename, headers=self._headers)
+            self._stream = self.owner.start_file_streaming(part, self.content_length)
         self._held = bytearray()
 
     def part_data(self, data: bytes, start: int, end: int) -> None:
@@ -173,11 +170,6 @@ class _Body:
 
     def end(self) -> None:
         self.ended = True
-
-
-def _plain_int(value: str | None) -> int:
-    """A part's own Content-Length, 0 when absent or not a plain number (as Werkzeug)."""
-    return int(value) if value and value.isascii() and value.isdigit() else 0
 
 
 class FastMultiPartParser(MultiPartParser):
