@@ -21,6 +21,7 @@ from dispatch.core.catalog import get_catalog
 from dispatch.evidence import checklist
 from models import PlanStatus, ProgressReport, Project, ReportStatus
 from tests.conftest import login
+from tests.dashboards.pages import table
 from tests.dashboards.seed import ACCOUNTED, TARGETS, seed
 
 COUNTED = (PlanStatus.APPROVED, PlanStatus.CLOSED)
@@ -60,13 +61,6 @@ def t(value: Decimal) -> str:
 
 def share(part: Decimal, whole: Decimal) -> str:
     return f"{(part * 100 / whole).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
-
-
-def table(html: str, key: str) -> dict[str, list[str]]:
-    """data-key → the cells' texts of the chart's table."""
-    doc = lxml.html.fromstring(html)
-    rows = doc.xpath(f"//table[@data-testid='table-{key}']/tbody/tr[@data-key]")
-    return {r.get("data-key"): [c.text_content().strip() for c in r.xpath("th|td")] for r in rows}
 
 
 @pytest.fixture
