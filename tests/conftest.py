@@ -169,6 +169,19 @@ def new_database_url(
     return make
 
 
+def suite_settings(instance_path: Path, database_url: str) -> Settings:
+    """The settings of the suite's apps."""
+    return Settings(
+        env="development",
+        instance_path=instance_path,
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        testing=True,
+        # The suite logs in hundreds of times from one address; one test turns it back on.
+        ratelimit_enabled=False,
+    )
+
+
 def migrate(url: str) -> Engine:
     from alembic import command
 
@@ -198,14 +211,7 @@ def world_database(
     """
     url = new_database_url()
     eng = migrate(url)
-    settings = Settings(
-        env="development",
-        instance_path=tmp_path_factory.mktemp("world") / "instance",
-        database_url=url,
-        secret_key=TEST_SECRET,
-        testing=True,
-        ratelimit_enabled=False,
-    )
+    settings = suite_settings(tmp_path_factory.mktemp("world") / "instance", url)
     factory = sessionmaker(bind=eng, expire_on_commit=False)
     builder = create_app(settings, database=Database(eng, factory), clock=FakeClock())
     with builder.app_context(), factory() as session:
@@ -273,15 +279,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def settings(tmp_path: Path, engine: Engine) -> Settings:
-    return Settings(
-        env="development",
-        instance_path=tmp_path / "instance",
-        database_url=engine.url.render_as_string(hide_password=False),
-        secret_key=TEST_SECRET,
-        testing=True,
-        # The suite logs in hundreds of times from one address; one test turns it back on.
-        ratelimit_enabled=False,
-    )
+    return suite_settings(tmp_path / "instance", engine.url.render_as_string(hide_password=False))
 
 
 @pytest.fixture

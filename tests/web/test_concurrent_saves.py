@@ -23,14 +23,13 @@ from sqlalchemy.orm import Session
 
 from dispatch.app import create_app
 from dispatch.audit import Acting, verify_chain
-from dispatch.config import Settings
 from dispatch.core.catalog import get_catalog
 from dispatch.db import Database, get_session
 from dispatch.projects import services
 from dispatch.projects.data import validate_project
 from dispatch.web import uow
 from models import Enterprise, Project, Region, User
-from tests.conftest import TEST_SECRET, FakeClock, login, migrate, post_form
+from tests.conftest import FakeClock, login, migrate, post_form, suite_settings
 from tests.factories import PASSWORD, build_world
 from tests.projects.helpers import TODAY, project_input
 from tests.projects.test_project_forms import A1_FORM
@@ -85,14 +84,7 @@ class Committed:
 def committed(new_database_url: Callable[[], str], tmp_path: Path) -> Iterator[Committed]:
     url = new_database_url()
     engine = migrate(url)
-    settings = Settings(
-        env="development",
-        instance_path=tmp_path / "instance",
-        database_url=url,
-        secret_key=TEST_SECRET,
-        testing=True,
-        ratelimit_enabled=False,
-    )
+    settings = suite_settings(tmp_path / "instance", url)
     app = create_app(settings, database=Database(engine), clock=FakeClock())
     with app.app_context():
         session = get_session()
