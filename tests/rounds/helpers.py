@@ -113,6 +113,14 @@ def submit(
     db.commit()
 
 
+def close(db: Session, app: Flask, rounds: RoundWorld) -> None:
+    """The city closes the round (committed)."""
+    with app.app_context():
+        city = Acting(rounds.world.users["city"], START)
+        services.close_round(db, city, rounds.round, version=rounds.round.version_id)
+        db.commit()
+
+
 def approved_then_next_round(rounds: RoundWorld, db: Session, app: Flask) -> ProgressReport:
     """ent's May report approved at 300 万元 under construction; June's round open."""
     users = rounds.world.users

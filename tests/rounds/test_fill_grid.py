@@ -12,8 +12,6 @@ from typing import Any
 
 from sqlalchemy import event, select
 
-from dispatch.audit import Acting
-from dispatch.rounds import services
 from models import (
     ConstructionStatus,
     DispatchRound,
@@ -22,10 +20,9 @@ from models import (
     ReportSnapshot,
     ReportStatus,
 )
-from tests.conftest import START
 from tests.fuzz.pages import find_form, messages
 from tests.projects.helpers import make_project
-from tests.rounds.helpers import fill
+from tests.rounds.helpers import close, fill
 from tests.rounds.page_helpers import html, reread
 
 
@@ -178,14 +175,7 @@ def test_grid_loads_reports_without_a_query_per_row(rounds, db, app, engine, log
 
 
 def test_closed_round_offers_no_grid(rounds, db, app, login_as) -> None:
-    with app.app_context():
-        services.close_round(
-            db,
-            Acting(rounds.world.users["city"], START),
-            rounds.round,
-            version=rounds.round.version_id,
-        )
-        db.commit()
+    close(db, app, rounds)
     client = login_as("district_a")
     page = html(client, f"/rounds/{rounds.round.id}/grid")
     assert 'data-testid="round-closed"' in page and "grid-form" not in page

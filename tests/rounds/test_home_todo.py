@@ -15,7 +15,7 @@ from dispatch.projects import services as project_services
 from dispatch.rounds import services
 from dispatch.rounds.todo import Deadline, counts, todo_for
 from tests.conftest import START, login
-from tests.rounds.helpers import RoundWorld, fill
+from tests.rounds.helpers import RoundWorld, close, fill
 from tests.rounds.statements import statements
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -110,11 +110,7 @@ def test_city_counts_reports_to_review_and_what_districts_owe(rounds, db, app, l
         db.commit()
     assert _todo(db, rounds, "city") == {"reports_to_review": 1, "reports_unsubmitted": 1}
     # Reports submitted in a round already closed still wait for the city's review.
-    with app.app_context():
-        services.close_round(
-            db, Acting(users["city"], START), rounds.round, version=rounds.round.version_id
-        )
-        db.commit()
+    close(db, app, rounds)
     assert _todo(db, rounds, "city") == {"reports_to_review": 1}
     # The other city sees nothing of this city's round.
     assert _todo(db, rounds, "other_city") == {}

@@ -9,13 +9,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from dispatch.audit import Acting
-from dispatch.rounds import services
 from models import AuditEvent, AuditOutcome, ReportStatus
-from tests.conftest import START, login
+from tests.conftest import login
 from tests.projects.excel_helpers import reported_errors
 from tests.rounds import workbook_helpers as wb
-from tests.rounds.helpers import fill
+from tests.rounds.helpers import close, fill
 from tests.rounds.workbook_helpers import FILL_SHEET, PROGRESS_SHEET
 
 
@@ -222,14 +220,7 @@ def test_a_closed_round_offers_no_fill_workbook_and_takes_no_import(
     client = login_as("district_a")
     book = wb.fill_book(client, rounds.round.id)
     wb.set_cells(book[FILL_SHEET], rounds.projects["pub"].code, **{"进展情况": "关闭后导入"})
-    with app.app_context():
-        services.close_round(
-            db,
-            Acting(rounds.world.users["city"], START),
-            rounds.round,
-            version=rounds.round.version_id,
-        )
-        db.commit()
+    close(db, app, rounds)
     before = wb.states(db, rounds)
     response = client.get(f"/rounds/{rounds.round.id}/fill.xlsx")
     assert response.status_code == 302
